@@ -1,0 +1,35 @@
+// The admin password of a Nimbus data directory: NIMBUS_ADMIN_PASSWORD, or generated once and kept
+// (mode 0600) in <dataDir>/admin-password; and the openrc that uses it.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { NimbusConfig } from '../core/config.js';
+
+export function adminPassword(config: NimbusConfig, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.NIMBUS_ADMIN_PASSWORD) return env.NIMBUS_ADMIN_PASSWORD;
+  const path = join(config.dataDir, 'admin-password');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const password = randomBytes(18).toString('base64url');
+  writeFileSync(path, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+export function identityUrl(config: NimbusConfig): string {
+  return `http://${config.publicHost}:${config.identity.port}/v3`;
+}
+
+export function openrc(config: NimbusConfig, password: string): string {
+  const lines = {
+    OS_AUTH_URL: identityUrl(config), OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'admin', OS_PASSWORD: password,
+    OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
+    OS_REGION_NAME: config.region, OS_INTERFACE: 'public',
+  };
+  return Object.entries(lines).map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'`).join('\n') + '\n';
+}
+
+export function writeOpenrc(config: NimbusConfig, password: string): string {
+  const path = join(config.dataDir, 'openrc');
+  writeFileSync(path, openrc(config, password), { mode: 0o600 });
+  return path;
+}

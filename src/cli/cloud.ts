@@ -1,0 +1,73 @@
+// Starting the services of a cloud in this process: the all-in-one, or one role of a scale-out.
+import type { Kysely } from 'kysely';
+import type { NimbusConfig } from '../core/config.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { createBus, type Bus } from '../bus/index.js';
+import type { IdentityDb } from '../identity/db/schema.js';
+import { bootstrapIdentity, type CatalogService } from '../identity/bootstrap.js';
+import { buildIdentityDeps, createIdentityService, migrateIdentity } from '../identity/service.js';
+import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
+
+export interface RunningCloud {
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly openrcPath: string;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** The services this build of Nimbus provides, as the catalog should list them. */
+export function catalogServices(config: NimbusConfig): CatalogService[] {
+  return [{ type: 'identity', name: 'keystone', url: identityUrl(config) }];
+}
+
+export async function migrateAll(config: NimbusConfig): Promise<void> {
+  const database: Database<IdentityDb> = openDatabase(config.databaseUrl);
+  try {
+    await migrateIdentity(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function runBootstrap(config: NimbusConfig, db: Kysely<IdentityDb>, logger: Logger): Promise<void> {
+  const deps = buildIdentityDeps(config, db, undefined);
+  const result = await bootstrapIdentity(db, deps.hasher, {
+    adminPassword: adminPassword(config), region: config.region, services: catalogServices(config),
+  });
+  for (const what of result.created) logger.info({ created: what }, 'bootstrap');
+}
+
+export async function startCloud(config: NimbusConfig, roles: readonly string[]): Promise<RunningCloud> {
+  const logger = createLogger(config.logLevel);
+  const database: Database<IdentityDb> = openDatabase(config.databaseUrl);
+  const bus: Bus = await createBus(config.bus.driver === 'memory' ? { driver: 'memory' } : { driver: 'amqp', url: config.bus.url });
+  const closers: (() => Promise<void>)[] = [];
+  const endpoints: Record<string, string> = {};
+  try {
+    await migrateIdentity(database.db);
+    await runBootstrap(config, database.db, logger);
+    if (roles.includes('identity')) {
+      const identity = createIdentityService(buildIdentityDeps(config, database.db, bus), logger);
+      await identity.app.listen({ host: config.bindHost, port: config.identity.port });
+      closers.push(() => identity.app.close());
+      endpoints.identity = identityUrl(config);
+    }
+  } catch (err) {
+    for (const close of closers.reverse()) await close();
+    await bus.close();
+    await database.close();
+    throw err;
+  }
+  const openrcPath = writeOpenrc(config, adminPassword(config));
+  return {
+    endpoints,
+    openrcPath,
+    logger,
+    async stop() {
+      for (const close of closers.reverse()) await close();
+      await bus.close();
+      await database.close();
+    },
+  };
+}

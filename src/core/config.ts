@@ -1,0 +1,164 @@
+// Nimbus configuration: one JSON file plus NIMBUS_* environment overrides, parsed once at start-up
+// into a frozen, typed object. Bad values fail here with a message naming the key.
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface PasswordHashConfig {
+  /** scrypt CPU/memory cost as log2(N). */
+  readonly logN: number;
+  readonly blockSize: number;
+  readonly parallelism: number;
+}
+
+export interface IdentityConfig {
+  readonly port: number;
+  readonly tokenExpirationSeconds: number;
+  /** How many Fernet-like keys the repository keeps (staged + primary + secondaries). */
+  readonly maxActiveKeys: number;
+  readonly passwordHash: PasswordHashConfig;
+  /** Keystone's [oslo_policy] enforce_scope; false keeps legacy project-admin behaviour. */
+  readonly enforceScope: boolean;
+  readonly policyFile: string | undefined;
+  /** Seconds a validated token stays in the in-process cache. */
+  readonly tokenCacheSeconds: number;
+}
+
+export type BusConfig = { readonly driver: 'memory' } | { readonly driver: 'amqp'; readonly url: string };
+
+export interface NimbusConfig {
+  readonly dataDir: string;
+  /** Address the API servers bind to. */
+  readonly bindHost: string;
+  /** Host name or address put into the catalog's endpoint URLs. */
+  readonly publicHost: string;
+  readonly region: string;
+  readonly databaseUrl: string;
+  readonly bus: BusConfig;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly identity: IdentityConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(key: string, problem: string) {
+    super(`configuration ${key}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+function section(raw: Raw, key: string): Raw {
+  const value = raw[key];
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(key, 'must be an object');
+  return value as Raw;
+}
+
+function str(raw: Raw, key: string, path: string, fallback: string): string {
+  const value = raw[key] ?? fallback;
+  if (typeof value !== 'string' || value === '') throw new ConfigError(path, 'must be a non-empty string');
+  return value;
+}
+
+function int(raw: Raw, key: string, path: string, fallback: number, min: number, max: number): number {
+  const value = raw[key] ?? fallback;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(path, `must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function bool(raw: Raw, key: string, path: string, fallback: boolean): boolean {
+  const value = raw[key] ?? fallback;
+  if (value === true || value === 'true' || value === '1') return true;
+  if (value === false || value === 'false' || value === '0') return false;
+  throw new ConfigError(path, 'must be true or false');
+}
+
+/** Environment overrides: NIMBUS_DATA_DIR → dataDir, NIMBUS_IDENTITY_PORT → identity.port, … */
+function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
+  const out: Raw = { ...raw };
+  const top: Record<string, string> = {
+    NIMBUS_DATA_DIR: 'dataDir', NIMBUS_BIND_HOST: 'bindHost', NIMBUS_PUBLIC_HOST: 'publicHost',
+    NIMBUS_REGION: 'region', NIMBUS_DATABASE_URL: 'databaseUrl', NIMBUS_LOG_LEVEL: 'logLevel',
+  };
+  for (const [name, key] of Object.entries(top)) if (env[name] !== undefined) out[key] = env[name];
+  if (env.NIMBUS_BUS_URL !== undefined) out.bus = env.NIMBUS_BUS_URL === 'memory' ? { driver: 'memory' } : { driver: 'amqp', url: env.NIMBUS_BUS_URL };
+  const identity: Raw = { ...section(raw, 'identity') };
+  const idKeys: Record<string, string> = {
+    NIMBUS_IDENTITY_PORT: 'port', NIMBUS_IDENTITY_TOKEN_EXPIRATION: 'tokenExpirationSeconds',
+    NIMBUS_IDENTITY_ENFORCE_SCOPE: 'enforceScope', NIMBUS_IDENTITY_POLICY_FILE: 'policyFile',
+    NIMBUS_IDENTITY_TOKEN_CACHE_SECONDS: 'tokenCacheSeconds',
+  };
+  for (const [name, key] of Object.entries(idKeys)) if (env[name] !== undefined) identity[key] = env[name];
+  if (env.NIMBUS_PASSWORD_HASH_LOG_N !== undefined) {
+    identity.passwordHash = { ...section(identity, 'passwordHash'), logN: env.NIMBUS_PASSWORD_HASH_LOG_N };
+  }
+  out.identity = identity;
+  return out;
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.NIMBUS_DATA_DIR) return resolve(env.NIMBUS_DATA_DIR);
+  return process.getuid?.() === 0 ? '/var/lib/nimbus' : join(env.HOME ?? '.', '.local', 'share', 'nimbus');
+}
+
+export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): NimbusConfig {
+  const raw = applyEnv(fileContent, env);
+  const dataDir = resolve(str(raw, 'dataDir', 'dataDir', defaultDataDir(env)));
+  const id = section(raw, 'identity');
+  const hash = section(id, 'passwordHash');
+  const busRaw = section(raw, 'bus');
+  const busDriver = str(busRaw, 'driver', 'bus.driver', 'memory');
+  let bus: BusConfig;
+  if (busDriver === 'memory') bus = { driver: 'memory' };
+  else if (busDriver === 'amqp') bus = { driver: 'amqp', url: str(busRaw, 'url', 'bus.url', '') };
+  else throw new ConfigError('bus.driver', 'must be "memory" or "amqp"');
+  const logLevel = str(raw, 'logLevel', 'logLevel', 'info');
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  if (!(levels as readonly string[]).includes(logLevel)) throw new ConfigError('logLevel', `must be one of ${levels.join(', ')}`);
+  const databaseUrl = str(raw, 'databaseUrl', 'databaseUrl', `sqlite://${join(dataDir, 'nimbus.sqlite')}`);
+  if (!/^(sqlite|postgres|postgresql):\/\//.test(databaseUrl)) throw new ConfigError('databaseUrl', 'must start with sqlite:// or postgres://');
+  const policyFile = id.policyFile;
+  if (policyFile !== undefined && typeof policyFile !== 'string') throw new ConfigError('identity.policyFile', 'must be a path');
+  const config: NimbusConfig = {
+    dataDir,
+    bindHost: str(raw, 'bindHost', 'bindHost', '127.0.0.1'),
+    publicHost: str(raw, 'publicHost', 'publicHost', '127.0.0.1'),
+    region: str(raw, 'region', 'region', 'RegionOne'),
+    databaseUrl,
+    bus,
+    logLevel: logLevel as NimbusConfig['logLevel'],
+    identity: {
+      port: int(id, 'port', 'identity.port', 5000, 0, 65535),
+      tokenExpirationSeconds: int(id, 'tokenExpirationSeconds', 'identity.tokenExpirationSeconds', 3600, 60, 31 * 86400),
+      maxActiveKeys: int(id, 'maxActiveKeys', 'identity.maxActiveKeys', 3, 2, 100),
+      passwordHash: {
+        logN: int(hash, 'logN', 'identity.passwordHash.logN', 16, 10, 20),
+        blockSize: int(hash, 'blockSize', 'identity.passwordHash.blockSize', 8, 1, 64),
+        parallelism: int(hash, 'parallelism', 'identity.passwordHash.parallelism', 2, 1, 16),
+      },
+      enforceScope: bool(id, 'enforceScope', 'identity.enforceScope', false),
+      policyFile: policyFile === '' ? undefined : policyFile,
+      tokenCacheSeconds: int(id, 'tokenCacheSeconds', 'identity.tokenCacheSeconds', 300, 0, 3600),
+    },
+  };
+  return Object.freeze(config);
+}
+
+/** Loads $NIMBUS_CONFIG (or /etc/nimbus/nimbus.json when present) and applies the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): NimbusConfig {
+  const path = env.NIMBUS_CONFIG ?? '/etc/nimbus/nimbus.json';
+  let content: Raw = {};
+  if (existsSync(path)) {
+    try {
+      content = JSON.parse(readFileSync(path, 'utf8')) as Raw;
+    } catch (err) {
+      throw new ConfigError(path, `is not valid JSON: ${(err as Error).message}`);
+    }
+  } else if (env.NIMBUS_CONFIG) {
+    throw new ConfigError('NIMBUS_CONFIG', `file ${path} does not exist`);
+  }
+  return parseConfig(content, env);
+}

@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto';
+
+/** Keystone-style id: a UUID4 as 32 hex characters. */
+export function newHexId(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+/** Neutron/Nova-style id: a dashed UUID4. */
+export function newUuid(): string {
+  return randomUUID();
+}
+
+export function newRequestId(): string {
+  return `req-${randomUUID()}`;
+}

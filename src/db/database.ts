@@ -1,0 +1,37 @@
+// Opens the configured database: embedded SQLite (WAL, foreign keys) or PostgreSQL.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database<T> {
+  readonly db: Kysely<T>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export function openDatabase<T>(url: string): Database<T> {
+  if (url.startsWith('sqlite://')) return openSqlite<T>(url.slice('sqlite://'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres<T>(url);
+  throw new Error(`unsupported database url: ${url.replace(/\/\/.*@/, '//***@')}`);
+}
+
+function openSqlite<T>(path: string): Database<T> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<T>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres<T>(url: string): Database<T> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = new Kysely<T>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

@@ -1,0 +1,12 @@
+// Every identity route module, registered in one place.
+import type { FastifyInstance } from 'fastify';
+import type { IdentityDeps } from './deps.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { registerUserRoutes } from './user-routes.js';
+import { registerVersionRoutes } from './version-routes.js';
+
+export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+  registerVersionRoutes(app);
+  registerAuthRoutes(app, deps);
+  registerUserRoutes(app, deps);
+}
