@@ -12,7 +12,7 @@ import { AmqpServer } from './amqp-server.js';
 import type { AmqpServerSettings } from './amqp-server.js';
 import { AmqpSubscription } from './amqp-subscription.js';
 import { DEFAULT_EXCHANGE, redactUrl, routingKey } from './amqp-topology.js';
-import { BusClosedError, BusConnectionError, InvalidArgumentError } from './errors.js';
+import { BusClosedError, BusConnectionError, describeCause, InvalidArgumentError } from './errors.js';
 import { checkHost, checkPositiveInteger, checkTarget, checkTopic, describeTarget } from './names.js';
 import { buildNotification } from './notifications.js';
 import { PendingCalls } from './pending-calls.js';
@@ -54,12 +54,15 @@ export class AmqpBus implements Bus {
     const prefetch = checkPositiveInteger('prefetch', config.prefetch ?? 10);
     const defaultTimeoutMs = checkPositiveInteger('defaultCallTimeoutMs', config.defaultCallTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
     const onError = config.onError ?? ((error: unknown) => console.error('nimbus bus:', error));
+    if (typeof config.url !== 'string' || !/^amqps?:\/\/./.test(config.url)) {
+      throw new InvalidArgumentError('url', redactUrl(String(config.url)), 'use amqp://user:password@host:port/vhost');
+    }
     const where = redactUrl(config.url);
     let model: ChannelModel;
     try {
       model = await connect(config.url);
     } catch (error) {
-      throw new BusConnectionError(`cannot connect to the AMQP broker at ${where}: ${(error as Error).message}`, { cause: error });
+      throw new BusConnectionError(`cannot connect to the AMQP broker at ${where}: ${describeCause(error)}`, { cause: error });
     }
     try {
       const channel = await model.createConfirmChannel();
@@ -71,7 +74,7 @@ export class AmqpBus implements Bus {
       return bus;
     } catch (error) {
       await model.close().catch(() => undefined);
-      throw new BusConnectionError(`cannot set up the bus on ${where}: ${(error as Error).message}`, { cause: error });
+      throw new BusConnectionError(`cannot set up the bus on ${where}: ${describeCause(error)}`, { cause: error });
     }
   }
 
@@ -164,7 +167,11 @@ export class AmqpBus implements Bus {
   // BusConnectionError and is reported once; the process supervisor restarts the service.
   #watch(): void {
     this.model.on('error', (error: Error) => this.#fail(error));
-    this.model.on('close', () => this.#fail(new Error('connection closed')));
+    // A broker-initiated close (CONNECTION_FORCED) comes as 'close' with its reason, no 'error'.
+    this.model.on('close', (error?: Error) => this.#fail(error ?? new Error('connection closed')));
+    this.model.on('blocked', (reason: unknown) => {
+      this.#settings.onError(new BusConnectionError(`the broker at ${this.url} blocks publishing: ${String(reason)}`));
+    });
     this.channel.on('error', (error: Error) => this.#fail(error));
     // A dying connection closes its channels first: let its own error, the real cause, win.
     this.channel.on('close', () => setImmediate(() => this.#fail(new Error('publishing channel closed'))));

@@ -25,7 +25,10 @@ export class AmqpConsumer {
     });
     channel.on('close', () => {
       this.#channelOpen = false;
-      if (!this.#stopping) onError(new BusConnectionError(`${label}: channel closed unexpectedly`));
+      // Deferred: when the whole connection drops, the bus halts us first and reports once.
+      setImmediate(() => {
+        if (!this.#stopping) onError(new BusConnectionError(`${label}: channel closed unexpectedly`));
+      });
     });
   }
 
@@ -68,7 +71,12 @@ export class AmqpConsumer {
   }
 
   async #run(message: ConsumeMessage, handle: DeliveryHandler): Promise<void> {
-    const reply = await handle(message);
+    let reply: string | undefined;
+    try {
+      reply = await handle(message);
+    } catch (error) {
+      this.onError(error); // handlers report their own failures; this is a bug, not a retry
+    }
     // Channel gone (connection lost, bus closed): the broker redelivers, nothing to do here.
     if (!this.#channelOpen) return;
     try {

@@ -62,3 +62,12 @@ export class BusMessageError extends BusError {
 
 /** The remote error name a caller sees when the server has no handler for the method. */
 export const UNSUPPORTED_METHOD = 'UnsupportedMethod';
+
+/** A readable cause, also for errors whose message is empty (AggregateError from net.connect). */
+export function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message !== '') return error.message;
+  if (error instanceof AggregateError) return error.errors.map(describeCause).join('; ');
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.name;
+}

@@ -5,7 +5,7 @@ import { openDatabase } from '../db/database.js';
 import type { IdentityDb } from '../identity/db/schema.js';
 import { keyRepository, migrateIdentity } from '../identity/service.js';
 import { adminPassword, openrc } from './admin-credentials.js';
-import { migrateAll, runBootstrap, startCloud } from './cloud.js';
+import { catalogServices, migrateAll, runBootstrap, startCloud } from './cloud.js';
 
 const USAGE = `usage: nimbus <command>
   all-in-one            start every service of a one-machine cloud (SQLite, in-process bus)
@@ -13,6 +13,7 @@ const USAGE = `usage: nimbus <command>
   db-migrate            apply every service's database migrations
   bootstrap             create the admin user, project, roles, region and catalog (idempotent)
   openrc                print an openrc for the admin user
+  endpoints             print the public endpoint of every service
   token-keys rotate     rotate the token key repository
 configuration: $NIMBUS_CONFIG (default /etc/nimbus/nimbus.json) and NIMBUS_* variables (docs/configuration.md)`;
 
@@ -65,6 +66,9 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(openrc(config, adminPassword(config)));
       return;
     }
+    case 'endpoints':
+      for (const service of catalogServices(loadConfig())) process.stdout.write(`  ${service.type.padEnd(10)} ${service.url}\n`);
+      return;
     case 'token-keys':
       if (rest[0] !== 'rotate') throw new UsageError('token-keys takes: rotate');
       keyRepository(loadConfig()).rotate();

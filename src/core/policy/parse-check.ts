@@ -52,7 +52,7 @@ function parseMatch(rule: string, source: string): Template {
  * str(ast.literal_eval(kind)) for the literals that make sense in a policy (True, False, None,
  * integers, floats, quoted strings); undefined when the kind is an attribute path instead.
  */
-export function pythonLiteral(kind: string): string | undefined {
+function pythonLiteral(kind: string): string | undefined {
   if (kind === 'True' || kind === 'False' || kind === 'None') return kind;
   if (isQuote(kind[0]) && kind.length >= 2 && kind.endsWith(kind[0]!)) return unquote(kind);
   if (/^[-+]?(0|[1-9][0-9]*)$/.test(kind)) {

@@ -42,6 +42,19 @@ export interface RevocationEventRow {
 }
 export interface CredentialRow { id: string; user_id: string; project_id: string | null; type: string; blob: string; extra: string }
 
+// Catalog extensions and delegation (migration 0004).
+export interface EndpointGroupRow { id: string; name: string; description: string | null; filters: string }
+export interface ProjectEndpointRow { endpoint_id: string; project_id: string }
+export interface ProjectEndpointGroupRow { endpoint_group_id: string; project_id: string }
+export interface PolicyRow { id: string; type: string; blob: string; extra: string }
+export interface OAuthConsumerRow { id: string; description: string | null; secret: string; extra: string }
+export interface TrustRow {
+  id: string; trustor_user_id: string; trustee_user_id: string; project_id: string | null; impersonation: number;
+  expires_at: string | null; remaining_uses: number | null; redelegated_trust_id: string | null;
+  redelegation_count: number | null; extra: string; created_at: string;
+}
+export interface TrustRoleRow { trust_id: string; role_id: string }
+
 export interface IdentityDb {
   domain: DomainRow;
   project: ProjectRow;
@@ -65,4 +78,11 @@ export interface IdentityDb {
   application_credential_access_rule: AppCredAccessRuleRow;
   revocation_event: RevocationEventRow;
   credential: CredentialRow;
+  endpoint_group: EndpointGroupRow;
+  project_endpoint: ProjectEndpointRow;
+  project_endpoint_group: ProjectEndpointGroupRow;
+  policy: PolicyRow;
+  oauth_consumer: OAuthConsumerRow;
+  trust: TrustRow;
+  trust_role: TrustRoleRow;
 }

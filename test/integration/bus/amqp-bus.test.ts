@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'amqplib';
-import { BusConnectionError, createBus } from '../../../src/bus/index.js';
+import { BusConnectionError, createBus, InvalidArgumentError } from '../../../src/bus/index.js';
 import type { Bus, BusOptions, CallContext } from '../../../src/bus/index.js';
 import { runBusContract } from './bus-contract.js';
 import { fixture, gate, uniqueTopic, waitFor } from './contract-helpers.js';
@@ -30,13 +30,14 @@ describe('amqp bus', () => {
   const makeBus = (options: BusOptions): Promise<Bus> => createBus({ driver: 'amqp', url, exchange, ...options });
   runBusContract('amqp', makeBus);
 
-  test('an unreachable broker fails with BusConnectionError, without leaking the password', async () => {
+  test('an unreachable broker fails with BusConnectionError, without leaking the password; no url is refused', async () => {
     await assert.rejects(createBus({ driver: 'amqp', url: 'amqp://guest:s3cret@127.0.0.1:1' }), (error: unknown) => {
       assert.ok(error instanceof BusConnectionError);
       assert.match(error.message, /cannot connect to the AMQP broker at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1/);
       assert.doesNotMatch(error.message, /s3cret/);
       return true;
     });
+    await assert.rejects(createBus({ driver: 'amqp', url: '' }), InvalidArgumentError);
   });
 
   test('a message whose handler never finished is redelivered to another server', async (t) => {

@@ -25,7 +25,7 @@ test('YAML: quoted and plain keys and values, comments, blank lines', () => {
     'identity:create_user: role:admin and system_scope:all # plain, with comment',
     '',
     'identity:delete_user: "!"',
-    "identity:update_user: 'it''s quoted'",
+    "identity:update_user: 'name:''my project'''",
     'identity:get_group:',
     'identity:list_groups: ""',
   ].join('\n'), 'policy.yaml');
@@ -34,7 +34,7 @@ test('YAML: quoted and plain keys and values, comments, blank lines', () => {
     'identity:list_users': 'role:reader and system_scope:all',
     'identity:create_user': 'role:admin and system_scope:all',
     'identity:delete_user': '!',
-    "identity:update_user": "it's quoted",
+    'identity:update_user': "name:'my project'",
     'identity:get_group': '',
     'identity:list_groups': '',
   });

@@ -1,0 +1,78 @@
+// Starts the real all-in-one (`bin/nimbus.js all-in-one`) on free ports with a throw-away data
+// directory, for end-to-end tests that drive it with real clients; stop() ends it by pid.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface AllInOne {
+  readonly dataDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly identityUrl: string;
+  /** Runs the real `openstack` client with the admin openrc (plus `extraEnv`); -f json output parsed. */
+  openstack(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<string>;
+  openstackJson<T = Record<string, unknown>>(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function parseOpenrc(text: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const line of text.split('\n')) {
+    const m = /^export (\w+)='(.*)'$/.exec(line);
+    if (m) env[m[1]!] = m[2]!.replace(/'\\''/g, "'");
+  }
+  return env;
+}
+
+export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<AllInOne> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-e2e-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_LOG_LEVEL: 'warn', ...extraEnv };
+  delete env.NIMBUS_CONFIG;
+  const child: ChildProcess = spawn(process.execPath, ['bin/nimbus.js', 'all-in-one'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`all-in-one did not start in 60 s:\n${output}`)), 60_000);
+    const check = setInterval(() => {
+      if (output.includes('Credentials:')) { clearInterval(check); clearTimeout(timer); resolve(); }
+    }, 100);
+    child.once('exit', (code) => { clearInterval(check); clearTimeout(timer); reject(new Error(`all-in-one exited (${code}):\n${output}`)); });
+  });
+  const adminEnv = { ...process.env, ...parseOpenrc(readFileSync(join(dataDir, 'openrc'), 'utf8')) };
+  const openstack = async (args: string[], more: NodeJS.ProcessEnv = {}): Promise<string> => {
+    const { stdout } = await run('openstack', args, { env: { ...adminEnv, ...more }, timeout: 120_000 });
+    return stdout;
+  };
+  return {
+    dataDir,
+    env: adminEnv,
+    identityUrl: `http://127.0.0.1:${port}/v3`,
+    openstack,
+    openstackJson: async <T>(args: string[], more?: NodeJS.ProcessEnv) => JSON.parse(await openstack([...args, '-f', 'json'], more)) as T,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => { child.once('exit', resolve); setTimeout(resolve, 10_000); });
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
