@@ -21,6 +21,15 @@ export interface IdentityConfig {
   readonly policyFile: string | undefined;
   /** Seconds a validated token stays in the in-process cache. */
   readonly tokenCacheSeconds: number;
+  readonly securityCompliance: SecurityComplianceConfig;
+}
+
+/** Keystone's [security_compliance]; zero turns a check off, as in Keystone's defaults. */
+export interface SecurityComplianceConfig {
+  readonly lockoutFailureAttempts: number;
+  readonly lockoutDurationSeconds: number;
+  /** How many recent passwords (including the new one) must be distinct. */
+  readonly uniqueLastPasswordCount: number;
 }
 
 export type BusConfig = { readonly driver: 'memory' } | { readonly driver: 'amqp'; readonly url: string };
@@ -92,6 +101,13 @@ function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
     NIMBUS_IDENTITY_TOKEN_CACHE_SECONDS: 'tokenCacheSeconds',
   };
   for (const [name, key] of Object.entries(idKeys)) if (env[name] !== undefined) identity[key] = env[name];
+  const compliance: Raw = { ...section(identity, 'securityCompliance') };
+  const scKeys: Record<string, string> = {
+    NIMBUS_IDENTITY_LOCKOUT_FAILURE_ATTEMPTS: 'lockoutFailureAttempts', NIMBUS_IDENTITY_LOCKOUT_DURATION: 'lockoutDurationSeconds',
+    NIMBUS_IDENTITY_UNIQUE_LAST_PASSWORD_COUNT: 'uniqueLastPasswordCount',
+  };
+  for (const [name, key] of Object.entries(scKeys)) if (env[name] !== undefined) compliance[key] = env[name];
+  identity.securityCompliance = compliance;
   if (env.NIMBUS_PASSWORD_HASH_LOG_N !== undefined) {
     identity.passwordHash = { ...section(identity, 'passwordHash'), logN: env.NIMBUS_PASSWORD_HASH_LOG_N };
   }
@@ -109,6 +125,7 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
   const dataDir = resolve(str(raw, 'dataDir', 'dataDir', defaultDataDir(env)));
   const id = section(raw, 'identity');
   const hash = section(id, 'passwordHash');
+  const sc = section(id, 'securityCompliance');
   const busRaw = section(raw, 'bus');
   const busDriver = str(busRaw, 'driver', 'bus.driver', 'memory');
   let bus: BusConfig;
@@ -142,6 +159,11 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
       enforceScope: bool(id, 'enforceScope', 'identity.enforceScope', false),
       policyFile: policyFile === '' ? undefined : policyFile,
       tokenCacheSeconds: int(id, 'tokenCacheSeconds', 'identity.tokenCacheSeconds', 300, 0, 3600),
+      securityCompliance: {
+        lockoutFailureAttempts: int(sc, 'lockoutFailureAttempts', 'identity.securityCompliance.lockoutFailureAttempts', 0, 0, 1000),
+        lockoutDurationSeconds: int(sc, 'lockoutDurationSeconds', 'identity.securityCompliance.lockoutDurationSeconds', 1800, 1, 86400 * 365),
+        uniqueLastPasswordCount: int(sc, 'uniqueLastPasswordCount', 'identity.securityCompliance.uniqueLastPasswordCount', 0, 0, 100),
+      },
     },
   };
   return Object.freeze(config);

@@ -85,6 +85,7 @@ export async function bootstrapIdentity(db: Kysely<IdentityDb>, hasher: Password
     await db.insertInto('identity_user').values({
       id: user.id, name: 'admin', domain_id: 'default', enabled: 1, password_hash: await hasher.hash(input.adminPassword),
       password_created_at: now, password_expires_at: null, default_project_id: null, description: '', extra: '{}', options: '{}', created_at: now,
+      failed_auth_count: 0, failed_auth_at: null,
     }).execute();
     created.push('user admin');
   }

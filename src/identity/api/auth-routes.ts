@@ -9,7 +9,8 @@ import type { IdentityDeps } from './deps.js';
 import { authorize, collection, selfLink } from './helpers.js';
 
 export function registerAuthRoutes(app: FastifyInstance, deps: IdentityDeps): void {
-  const authDeps = { db: deps.db, hasher: deps.hasher, tokens: deps.tokens, tokenLifetimeMs: deps.config.identity.tokenExpirationSeconds * 1000 };
+  const authDeps = { db: deps.db, hasher: deps.hasher, tokens: deps.tokens, tokenLifetimeMs: deps.config.identity.tokenExpirationSeconds * 1000,
+    compliance: deps.config.identity.securityCompliance };
   const wantsCatalog = (query: unknown): boolean => (query as Record<string, unknown>).nocatalog === undefined;
 
   app.post('/v3/auth/tokens', async (request, reply) => {

@@ -4,9 +4,13 @@ import type { IdentityDeps } from './deps.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerUserRoutes } from './user-routes.js';
 import { registerVersionRoutes } from './version-routes.js';
+import { registerResourceRoutes } from './resource-routes.js';
+import { registerAssignmentRoutes } from './assignment-routes.js';
 
 export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   registerVersionRoutes(app);
   registerAuthRoutes(app, deps);
   registerUserRoutes(app, deps);
+  registerResourceRoutes(app, deps);
+  registerAssignmentRoutes(app, deps);
 }

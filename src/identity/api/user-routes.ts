@@ -45,7 +45,9 @@ export function registerUserRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   app.get('/v3/users', async (request) => {
     const query = request.query as Query;
     const domainId = queryValue(query, 'domain_id');
-    const ctx = await authorize(deps, request, 'identity:list_users', domainId ? { domain_id: domainId } : {});
+    // As Keystone: a domain-scoped caller is checked against (and limited to) its own domain.
+    const caller = await request.requireAuth();
+    const ctx = await authorize(deps, request, 'identity:list_users', caller.domainId ? { target: { domain_id: caller.domainId } } : {});
     let q = deps.db.selectFrom('identity_user').selectAll().orderBy('name');
     if (domainId) q = q.where('domain_id', '=', domainId);
     // A domain-scoped caller only ever sees its own domain's users.
@@ -100,7 +102,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: IdentityDeps): vo
       password: { check: isString({ max: 4096 }), required: true },
       original_password: { check: isString({ max: 4096 }), required: true },
     }, false);
-    await changeOwnPassword(deps, user_id!, fields.original_password as string, fields.password as string);
+    await changeOwnPassword(deps, deps.config.identity.securityCompliance, user_id!, fields.original_password as string, fields.password as string);
     reply.code(204).send();
   });
 }

@@ -16,6 +16,7 @@ export interface UserRow {
   id: string; name: string; domain_id: string; enabled: number; password_hash: string | null;
   password_created_at: string | null; password_expires_at: string | null; default_project_id: string | null;
   description: string; extra: string; options: string; created_at: string;
+  failed_auth_count: number; failed_auth_at: string | null;
 }
 export interface PasswordHistoryRow { user_id: string; password_hash: string; created_at: string }
 export interface GroupRow { id: string; name: string; domain_id: string; description: string; extra: string }

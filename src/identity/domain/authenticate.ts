@@ -2,7 +2,9 @@
 // Every failure to identify says the same thing, so responses do not reveal which users exist.
 import type { Kysely } from 'kysely';
 import { ApiError, badRequest, unauthorized } from '../../core/errors.js';
+import type { SecurityComplianceConfig } from '../../core/config.js';
 import type { AppCredRow, IdentityDb, UserRow } from '../db/schema.js';
+import { clearFailedLogins, isLockedOut, recordFailedLogin } from './lockout.js';
 import { effectiveRoles } from './effective-roles.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { newAuditId, type TokenPayload, type TokenScope } from './token-payload.js';
@@ -13,6 +15,7 @@ export interface AuthDeps {
   readonly hasher: PasswordHasher;
   readonly tokens: TokenService;
   readonly tokenLifetimeMs: number;
+  readonly compliance: SecurityComplianceConfig;
 }
 
 type Json = Record<string, unknown>;
@@ -74,7 +77,12 @@ async function byPassword(deps: AuthDeps, body: Json): Promise<Identified> {
   if (typeof password !== 'string') throw badRequest(`Invalid input for field 'identity.password.user.password': expected a string.`);
   const user = await findUser(deps, userRef, 'identity.password.user');
   const ok = await deps.hasher.verify(password, user?.password_hash);
-  if (!ok) throw failed();
+  if (user && isLockedOut(user, deps.compliance)) throw failed();
+  if (!ok) {
+    if (user) await recordFailedLogin(deps.db, user, deps.compliance);
+    throw failed();
+  }
+  await clearFailedLogins(deps.db, user!);
   return { user: await usable(deps, user) };
 }
 

@@ -5,9 +5,9 @@ import type { Kysely } from 'kysely';
 import { badRequest, conflict, forbidden, notFound } from '../../core/errors.js';
 import { newHexId } from '../../core/ids.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import type { IdentityDb, ProjectRow } from '../db/schema.js';
+import type { DomainRow, IdentityDb, ProjectRow } from '../db/schema.js';
 import { findDomain, type ResourceDeps } from './domains.js';
-import { MAX_PROJECT_DEPTH, projectParents, projectSubtree } from './project-tree.js';
+import { MAX_PROJECT_DEPTH, projectParents, projectSubtree } from './project-hierarchy.js';
 import { assertDeletable, assertMutable, deleteOptions, optionsOf, saveOptions, type OptionChanges } from './resource-options.js';
 import { replaceTags } from './tags.js';
 
@@ -139,4 +139,20 @@ export async function deleteProject(deps: ResourceDeps, id: string): Promise<voi
   });
   await deps.revocations.revoke({ projectId: id });
   deps.changes.bump();
+}
+
+/** What /v3/projects/{id} names: a project, or a domain seen as the project acting as it. */
+export type ProjectLike = { readonly kind: 'project'; readonly row: ProjectRow } | { readonly kind: 'domain'; readonly row: DomainRow };
+
+export async function findProjectLike(db: Kysely<IdentityDb>, id: string): Promise<ProjectLike | undefined> {
+  const project = await findProject(db, id);
+  if (project) return { kind: 'project', row: project };
+  const domain = await findDomain(db, id);
+  return domain ? { kind: 'domain', row: domain } : undefined;
+}
+
+export async function getProjectLike(db: Kysely<IdentityDb>, id: string): Promise<ProjectLike> {
+  const found = await findProjectLike(db, id);
+  if (!found) throw notFound(`Could not find project: ${id}.`);
+  return found;
 }

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { IdentityDb } from '../db/schema.js';
 import { SYSTEM_TARGET, type ActorKind, type TargetKind } from './grants.js';
 import { effectiveAssignments } from './role-assignment-effective.js';
-import { projectSubtree } from './project-tree.js';
+import { descendantProjectIds } from './assignment-projects.js';
 
 /** Where an expanded assignment came from: a group, an inheriting target, or a prior role. */
 export interface Indirect {
@@ -86,7 +86,7 @@ async function directAssignments(db: Kysely<IdentityDb>, f: AssignmentFilter): P
   let refs: AssignmentRef[] = [];
   if (!f.system) {
     const projectIds = f.projectId === undefined ? undefined
-      : [f.projectId, ...(f.includeSubtree ? await projectSubtree(db, f.projectId) : [])];
+      : [f.projectId, ...(f.includeSubtree ? await descendantProjectIds(db, f.projectId) : [])];
     const targets: TargetKind[] = f.domainId !== undefined ? ['domain'] : projectIds ? ['project'] : ['project', 'domain'];
     const targetIds = f.domainId !== undefined ? [f.domainId] : projectIds;
     refs = await queryAssignments(db, { roleId: f.roleId, actor, targets, targetIds, inherited: f.inherited });

@@ -3,7 +3,7 @@
 // inherited domain assignments reaching every project of the domain.
 import type { Kysely } from 'kysely';
 import type { IdentityDb } from '../db/schema.js';
-import { projectSubtree } from './project-tree.js';
+import { projectSubtree } from './project-hierarchy.js';
 
 export async function projectIdsForUser(db: Kysely<IdentityDb>, userId: string): Promise<Set<string>> {
   const groups = await db.selectFrom('membership').select('group_id').where('user_id', '=', userId).execute();

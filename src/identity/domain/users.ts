@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { conflict, badRequest, notFound, unauthorized } from '../../core/errors.js';
 import { newHexId } from '../../core/ids.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import type { SecurityComplianceConfig } from '../../core/config.js';
 import type { IdentityDb, UserRow } from '../db/schema.js';
 import type { ChangeCounter } from './change-counter.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -40,6 +41,7 @@ export async function createUser(deps: UserDeps, input: UserInput & { name: stri
     password_hash: hash, password_created_at: hash ? now : null, password_expires_at: null,
     default_project_id: input.default_project_id ?? null, description: input.description ?? '',
     extra: JSON.stringify(input.extra ?? {}), options: JSON.stringify(input.options ?? {}), created_at: now,
+    failed_auth_count: 0, failed_auth_at: null,
   };
   try {
     await deps.db.insertInto('identity_user').values(row).execute();
@@ -101,10 +103,23 @@ export async function deleteUser(deps: UserDeps, id: string): Promise<void> {
 }
 
 /** Self-service change: authenticated by the original password, not by a token's role. */
-export async function changeOwnPassword(deps: UserDeps, id: string, original: string, password: string): Promise<void> {
+export async function changeOwnPassword(deps: UserDeps, compliance: SecurityComplianceConfig, id: string, original: string, password: string): Promise<void> {
   const user = await deps.db.selectFrom('identity_user').selectAll().where('id', '=', id).executeTakeFirst();
   const ok = await deps.hasher.verify(original, user?.password_hash);
   if (!ok || !user || !user.enabled) throw unauthorized('The request you have made requires authentication.');
+  await refuseRecentPassword(deps, compliance.uniqueLastPasswordCount, user, password);
   await deps.db.insertInto('password_history').values({ user_id: id, password_hash: user.password_hash!, created_at: new Date().toISOString() }).execute();
   await updateUser(deps, id, { password });
+}
+
+/** Keystone's unique_last_password_count: the new password and the N-1 before it must differ. */
+async function refuseRecentPassword(deps: UserDeps, count: number, user: UserRow, password: string): Promise<void> {
+  if (count <= 1) return;
+  const history = await deps.db.selectFrom('password_history').select('password_hash').where('user_id', '=', user.id)
+    .orderBy('created_at', 'desc').limit(count - 2).execute();
+  for (const hash of [user.password_hash, ...history.map((h) => h.password_hash)]) {
+    if (hash && await deps.hasher.verify(password, hash)) {
+      throw badRequest(`The new password cannot be identical to a previous password. The total number which includes the new password must be unique is ${count}.`);
+    }
+  }
 }

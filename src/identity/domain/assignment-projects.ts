@@ -1,9 +1,9 @@
-// Project hierarchy lookups used to apply inherited assignments to the projects below a target.
+// Project lookups for role assignments: the projects an inherited assignment applies to.
 import type { Kysely } from 'kysely';
 import type { IdentityDb } from '../db/schema.js';
 
 /** Every project below `projectId` (not itself), breadth first. */
-export async function projectSubtree(db: Kysely<IdentityDb>, projectId: string): Promise<string[]> {
+export async function descendantProjectIds(db: Kysely<IdentityDb>, projectId: string): Promise<string[]> {
   const found: string[] = [];
   const seen = new Set([projectId]);
   let frontier = [projectId];
@@ -18,7 +18,7 @@ export async function projectSubtree(db: Kysely<IdentityDb>, projectId: string):
   return found;
 }
 
-export async function projectsInDomain(db: Kysely<IdentityDb>, domainId: string): Promise<string[]> {
+export async function domainProjectIds(db: Kysely<IdentityDb>, domainId: string): Promise<string[]> {
   const rows = await db.selectFrom('project').select('id').where('domain_id', '=', domainId).orderBy('id').execute();
   return rows.map((r) => r.id);
 }

@@ -1,0 +1,58 @@
+// `npm run bench -- <service> [--out FILE]`: runs one service's benchmark and prints its JSON
+// report on stdout (progress on stderr). A new service is one line in BENCHES.
+import { writeFileSync } from 'node:fs';
+import { stderrLog, type BenchLog } from './bench-log.js';
+import { runIdentityBench } from './identity.js';
+
+type Bench = (log: BenchLog) => Promise<Record<string, unknown>>;
+
+const BENCHES: Readonly<Record<string, Bench>> = {
+  identity: runIdentityBench,
+};
+
+const USAGE = `usage: npm run bench -- <service> [--out FILE]
+  services: ${Object.keys(BENCHES).join(', ')}
+  prints one JSON document on stdout; --out FILE writes it there too`;
+
+class UsageError extends Error {}
+
+interface BenchArgs {
+  readonly bench: Bench;
+  readonly out: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): BenchArgs {
+  let name: string | undefined;
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--out') {
+      out = argv[++i];
+      if (!out) throw new UsageError('--out needs a file name');
+    } else if (arg.startsWith('-') || name !== undefined) {
+      throw new UsageError(`unexpected argument: ${arg}`);
+    } else {
+      name = arg;
+    }
+  }
+  if (name === undefined) throw new UsageError('no service given');
+  const bench = Object.hasOwn(BENCHES, name) ? BENCHES[name] : undefined;
+  if (!bench) throw new UsageError(`unknown service: ${name}`);
+  return { bench, out };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { bench, out } = parseArgs(argv);
+  const json = `${JSON.stringify(await bench(stderrLog), null, 2)}\n`;
+  process.stdout.write(json);
+  if (out) writeFileSync(out, json);
+}
+
+// Ctrl-C or a kill: exit normally so the launcher's exit hook stops the all-in-one and removes its data.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) process.stderr.write(`bench: ${err.message}\n${USAGE}\n`);
+  else process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs Debian's Tempest against a running Nimbus whose openrc is sourced, and ends with the line
+# "N passed, N failed, N skipped".
+#   scripts/tempest/run.sh --regex RE | --load-list FILE  [--workspace DIR] [--concurrency N]
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+regex=""; list=""; workspace=""; concurrency=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --regex) regex=$2; shift;;
+    --load-list) list=$(readlink -f "$2"); shift;;
+    --workspace) workspace=$2; shift;;
+    --concurrency) concurrency=$2; shift;;
+    *) echo "tempest/run.sh: unknown argument $1" >&2; exit 2;;
+  esac
+  shift
+done
+command -v tempest >/dev/null || { echo "tempest/run.sh: apt-get install tempest" >&2; exit 2; }
+[ -n "$regex$list" ] || { echo "tempest/run.sh: give --regex or --load-list" >&2; exit 2; }
+own_workspace=0
+if [ -z "$workspace" ]; then workspace=$(mktemp -d /tmp/nimbus-tempest.XXXXXX); rmdir "$workspace"; own_workspace=1; fi
+workspace=$(readlink -m "$workspace")
+# tempest init wants a new directory; a private registry file keeps ~/.tempest untouched.
+if [ ! -f "$workspace/.stestr.conf" ]; then
+  (cd /tmp && tempest init --workspace-path "$workspace.workspaces.yaml" --name "nimbus-$$" "$workspace" >/dev/null) || exit 2
+  rm -f "$workspace.workspaces.yaml"
+fi
+mkdir -p "$workspace/etc" "$workspace/logs" "$workspace/lock"
+node "$here/write-conf.mjs" "$workspace" > "$workspace/etc/tempest.conf" || exit 2
+
+args=(--config-file "$workspace/etc/tempest.conf" --concurrency "$concurrency")
+if [ -n "$list" ]; then args+=(--load-list "$list"); else args+=(--regex "$regex"); fi
+cd "$workspace"
+tempest run "${args[@]}" > "$workspace/run.log" 2>&1
+rc=$?
+grep -E '\.\.\. (FAILED|ok|SKIPPED|skip)|^ - |^Totals' "$workspace/run.log" | grep -vE '\.\.\. ok$' | tail -200
+pass=$(grep -E '^ - Passed: ' run.log | tail -1 | awk '{print $3}')
+fail=$(grep -E '^ - Failed: ' run.log | tail -1 | awk '{print $3}')
+skip=$(grep -E '^ - Skipped: ' run.log | tail -1 | awk '{print $3}')
+if [ -z "$pass" ]; then tail -30 run.log >&2; fail=${fail:-1}; fi
+echo "tempest workspace: $workspace (log: run.log)" >&2
+[ "$own_workspace" = 1 ] && [ "$rc" = 0 ] && [ -n "${NIMBUS_TEMPEST_CLEAN:-}" ] && rm -rf "$workspace"
+echo "${pass:-0} passed, ${fail:-0} failed, ${skip:-0} skipped"
+[ "$rc" = 0 ]
