@@ -6,6 +6,7 @@ import { registerUserRoutes } from './user-routes.js';
 import { registerVersionRoutes } from './version-routes.js';
 import { registerResourceRoutes } from './resource-routes.js';
 import { registerAssignmentRoutes } from './assignment-routes.js';
+import { registerCatalogAndCredentialRoutes } from './catalog-credential-routes.js';
 
 export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   registerVersionRoutes(app);
@@ -13,4 +14,5 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDeps)
   registerUserRoutes(app, deps);
   registerResourceRoutes(app, deps);
   registerAssignmentRoutes(app, deps);
+  registerCatalogAndCredentialRoutes(app, deps);
 }

@@ -1,14 +1,20 @@
 // Password hashing with scrypt (memory-hard), stored as a self-describing string so the cost
-// can be raised later without invalidating old hashes:  $scrypt$ln=16,r=8,p=2$<salt>$<hash>
+// can be raised later without invalidating old hashes:  $scrypt$ln=15,r=8,p=3$<salt>$<hash>
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { PasswordHashConfig } from '../../core/config.js';
+import { Semaphore } from '../../core/semaphore.js';
 
 const KEY_LENGTH = 32;
 
+// Hashing is CPU-bound and each one holds 128·N·r bytes: more hashes in flight than cores buys no
+// throughput, only memory. Waiting here keeps the service's peak memory bounded under a login storm.
+const hashSlots = new Semaphore(Math.max(1, availableParallelism()));
+
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+  return hashSlots.run(() => new Promise((resolve, reject) => {
     scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  }));
 }
 
 function scryptOptions(logN: number, r: number, p: number): ScryptOptions {
