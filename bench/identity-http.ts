@@ -2,6 +2,8 @@
 export interface IdentityHttp {
   /** POST /v3/auth/tokens, password method, scoped to the project; returns the new token. */
   issueToken(): Promise<string>;
+  /** POST /v3/auth/tokens, token method (no password hash), scoped to the same project. */
+  issueTokenFromToken(token: string): Promise<string>;
   /** GET /v3/auth/tokens: `authToken` asks about `subjectToken`; throws unless 200. */
   validateToken(authToken: string, subjectToken: string): Promise<void>;
 }
@@ -24,22 +26,22 @@ async function expectStatus(response: Response, status: number, what: string): P
 export function identityHttp(identityUrl: string, credentials: PasswordCredentials): IdentityHttp {
   const tokensUrl = `${identityUrl}/auth/tokens`;
   const domain = { name: credentials.domain };
-  const issueBody = JSON.stringify({
-    auth: {
-      identity: { methods: ['password'], password: { user: { name: credentials.username, password: credentials.password, domain } } },
-      scope: { project: { name: credentials.project, domain } },
-    },
+  const scope = { project: { name: credentials.project, domain } };
+  const passwordBody = JSON.stringify({
+    auth: { identity: { methods: ['password'], password: { user: { name: credentials.username, password: credentials.password, domain } } }, scope },
   });
+  const issue = async (body: string): Promise<string> => {
+    const response = await fetch(tokensUrl, {
+      method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    await expectStatus(response, 201, 'token issue');
+    const token = response.headers.get('x-subject-token');
+    if (!token) throw new Error('token issue: no X-Subject-Token header');
+    return token;
+  };
   return {
-    async issueToken() {
-      const response = await fetch(tokensUrl, {
-        method: 'POST', body: issueBody, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      await expectStatus(response, 201, 'token issue');
-      const token = response.headers.get('x-subject-token');
-      if (!token) throw new Error('token issue: no X-Subject-Token header');
-      return token;
-    },
+    issueToken: () => issue(passwordBody),
+    issueTokenFromToken: (token) => issue(JSON.stringify({ auth: { identity: { methods: ['token'], token: { id: token } }, scope } })),
     async validateToken(authToken, subjectToken) {
       const response = await fetch(tokensUrl, {
         headers: { 'x-auth-token': authToken, 'x-subject-token': subjectToken }, signal: AbortSignal.timeout(TIMEOUT_MS),

@@ -2,7 +2,6 @@
 // default parameters (the same code a login runs), and bcrypt at cost 12 (Keystone's default) via
 // Debian's python3-bcrypt for comparison.
 import { execFile } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { parseConfig, type PasswordHashConfig } from '../src/core/config.js';
 import { PasswordHasher } from '../src/identity/domain/password-hasher.js';
@@ -22,20 +21,27 @@ export type BcryptFigures =
   | { readonly cost: 12; readonly runs: number; readonly p50_ms: number | null; readonly measured_with: string }
   | { readonly cost: 12; readonly p50_ms: null; readonly reason: string };
 
-/** Times `verify` of a stored hash: one scrypt derivation, exactly what a password login pays. */
-export async function timeScrypt(runs: number): Promise<ScryptFigures> {
+export interface ScryptProbe {
+  readonly params: PasswordHashConfig;
+  /** One `verify` of a stored hash: one scrypt derivation, exactly what a password login pays. */
+  verifyOnce(): Promise<void>;
+}
+
+/** Nimbus's own hasher at the defaults of an empty configuration, warmed up. */
+export async function scryptProbe(): Promise<ScryptProbe> {
   const params = parseConfig({}).identity.passwordHash;
   const hasher = new PasswordHasher(params);
   const stored = await hasher.hash('bench-password');
-  await hasher.verify('bench-password', stored); // warm-up
-  const latencies: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
+  const verifyOnce = async (): Promise<void> => {
     if (!(await hasher.verify('bench-password', stored))) throw new Error('scrypt verify failed');
-    latencies.push(performance.now() - start);
-  }
-  const { p50_ms, p95_ms } = summarizeLatencies(latencies);
-  return { params, runs, p50_ms, p95_ms };
+  };
+  await verifyOnce();
+  return { params, verifyOnce };
+}
+
+export function scryptFigures(params: PasswordHashConfig, latenciesMs: readonly number[]): ScryptFigures {
+  const { p50_ms, p95_ms } = summarizeLatencies(latenciesMs);
+  return { params, runs: latenciesMs.length, p50_ms, p95_ms };
 }
 
 const BCRYPT_SCRIPT = `

@@ -28,9 +28,12 @@ export async function runClients(clients: number, perClient: number, operation: 
   };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, client));
-  const wallS = (performance.now() - t0) / 1000;
+  return loadFigures(clients, latencies, errors, (performance.now() - t0) / 1000);
+}
+
+export function loadFigures(clients: number, latencies: readonly number[], errors: readonly string[], wallS: number): LoadFigures {
   return {
-    n: clients * perClient,
+    n: latencies.length + errors.length,
     clients,
     errors: errors.length,
     wall_s: round2(wallS)!,

@@ -48,3 +48,8 @@ export async function grant(h: Harness, path: string): Promise<void> {
   const res = await h.request('PUT', path);
   assert.equal(res.statusCode, 204, `${path}: ${res.body}`);
 }
+
+/** The same service seen through another default token (e.g. a system-scoped admin's). */
+export function withToken(h: Harness, token: string): Harness {
+  return { ...h, adminToken: token, request: (method, url, options = {}) => h.request(method, url, { token, ...options }) };
+}

@@ -1,33 +1,16 @@
 // /v3/users/{user_id}/application_credentials: self-service credentials for the token's project.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, forbidden, notFound } from '../../core/errors.js';
+import { forbidden, notFound } from '../../core/errors.js';
 import type { AuthContext } from '../../core/http/auth-context.js';
-import { isArrayOf, isBoolean, isObject, isString, nullable, parseBody, type BodySpec, type Check } from '../../core/validate.js';
+import { isArrayOf, isBoolean, isString, nullable, parseBody, type BodySpec, type Check } from '../../core/validate.js';
 import type { AccessRuleInput } from '../domain/access-rules.js';
 import {
-  appCredView, createAppCred, deleteAppCred, listAppCreds, type AppCredInput, type AppCredView, type RoleRef,
+  appCredView, createAppCred, deleteAppCred, listAppCreds, type AppCredInput, type AppCredView,
 } from '../domain/application-credentials.js';
 import { pythonIsoformat } from '../domain/expiry.js';
-import { isIdString, isName } from './catalog-checks.js';
+import { isIdString, isName, isRoleRef, isStrictObject } from './catalog-checks.js';
 import type { IdentityDeps } from './deps.js';
 import { authorize, collection, parseJson, queryValue, selfLink, type Params, type Query } from './helpers.js';
-
-/** Fields of a nested object, each optional, nothing else allowed (additionalProperties: false). */
-const isStrictObject = (spec: Readonly<Record<string, Check<unknown>>>): Check<Record<string, unknown>> => (value, field) => {
-  const obj = isObject(value, field);
-  for (const [key, v] of Object.entries(obj)) {
-    const check = spec[key];
-    if (!check) throw badRequest(`Invalid input for field '${field}': additional property '${key.slice(0, 40)}' is not allowed.`);
-    check(v, `${field}.${key}`);
-  }
-  return obj;
-};
-
-const isRoleRef: Check<RoleRef> = (value, field) => {
-  const ref = isStrictObject({ id: isIdString, name: isName })(value, field);
-  if (Object.keys(ref).length !== 1) throw badRequest(`Invalid input for field '${field}': give exactly one of id or name.`);
-  return ref as RoleRef;
-};
 
 const isAccessRule = isStrictObject({
   path: isString({ max: 225, pattern: /^\/.*/ }),

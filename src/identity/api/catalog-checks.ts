@@ -1,7 +1,7 @@
 // Field checks the catalog and credential schemas share (Keystone's parameter_types), in the
 // shape of core/validate.ts: each returns the parsed value or throws a 400 naming the field.
 import { badRequest } from '../../core/errors.js';
-import { isString, type Check } from '../../core/validate.js';
+import { isObject, isString, type Check } from '../../core/validate.js';
 
 export const INTERFACES = ['admin', 'internal', 'public'] as const;
 export type EndpointInterface = (typeof INTERFACES)[number];
@@ -55,3 +55,21 @@ export function requireSomeField(fields: Record<string, unknown>, extra: Record<
     throw badRequest(`Invalid input for field '${key}': {} does not have enough properties.`);
   }
 }
+
+/** Fields of a nested object, each optional, nothing else allowed (additionalProperties: false). */
+export const isStrictObject = (spec: Readonly<Record<string, Check<unknown>>>): Check<Record<string, unknown>> => (value, field) => {
+  const obj = isObject(value, field);
+  for (const [key, v] of Object.entries(obj)) {
+    const check = spec[key];
+    if (!check) throw badRequest(`Invalid input for field '${field}': additional property '${key.slice(0, 40)}' is not allowed.`);
+    check(v, `${field}.${key}`);
+  }
+  return obj;
+};
+
+/** A role named by exactly one of id or name (application credentials, trusts). */
+export const isRoleRef: Check<{ id?: string; name?: string }> = (value, field) => {
+  const ref = isStrictObject({ id: isIdString, name: isName })(value, field);
+  if (Object.keys(ref).length !== 1) throw badRequest(`Invalid input for field '${field}': give exactly one of id or name.`);
+  return ref as { id?: string; name?: string };
+};

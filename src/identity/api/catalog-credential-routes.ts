@@ -13,6 +13,7 @@ import { registerEndpointRoutes } from './endpoint-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
 import { registerRegionRoutes } from './region-routes.js';
 import { registerServiceRoutes } from './service-routes.js';
+import { registerTrustRoutes } from './trust-routes.js';
 
 export function registerCatalogAndCredentialRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   registerRegionRoutes(app, deps);
@@ -25,4 +26,5 @@ export function registerCatalogAndCredentialRoutes(app: FastifyInstance, deps: I
   registerEc2CredentialRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerConsumerRoutes(app, deps);
+  registerTrustRoutes(app, deps);
 }

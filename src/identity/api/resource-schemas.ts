@@ -38,9 +38,15 @@ function parse(body: unknown, key: string, spec: BodySpec, create: boolean): { f
   return parsed;
 }
 
+// A domain is the project acting as it: these project attributes are fixed, so a body may not set
+// them (Keystone silently drops them; refusing them keeps a mistyped request from half-working).
+const PROJECT_ONLY = ['domain_id', 'parent_id', 'is_domain'];
+
 export function parseDomain(body: unknown, create: boolean): { input: DomainInput; explicitId?: string } {
   const { fields, extra } = parse(body, 'domain', create ? DOMAIN_FIELDS : COMMON, create);
   delete extra.id;
+  const fixed = PROJECT_ONLY.find((k) => k in extra);
+  if (fixed) throw badRequest(`Invalid input for field 'domain': '${fixed}' cannot be set on a domain.`);
   const { explicit_domain_id: explicitId, ...input } = fields;
   if (explicitId !== undefined && !EXPLICIT_ID.test(explicitId as string)) {
     throw badRequest('Domain ID does not conform to required UUID format.');
