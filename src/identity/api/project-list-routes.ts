@@ -1,6 +1,7 @@
 // GET /v3/projects (is_domain=true lists the projects acting as domains) and
 // GET /v3/users/{user_id}/projects (every project the user holds a role on).
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../core/errors.js';
 import { filterByTags, listProjects, type ProjectFilters } from '../domain/project-list.js';
 import { projectIdsForUser } from '../domain/user-projects.js';
 import type { IdentityDeps } from './deps.js';
@@ -46,6 +47,8 @@ export function registerProjectListRoutes(app: FastifyInstance, deps: IdentityDe
     await request.requireAuth();
     const user = await deps.db.selectFrom('identity_user').select(['id', 'domain_id']).where('id', '=', user_id!).executeTakeFirst();
     await authorize(deps, request, 'identity:list_user_projects', { user_id, ...(user ? { target: { user } } : {}) });
+    // Keystone's effective-assignment lookup reads the user's groups, which fails for no user.
+    if (!user) throw notFound(`Could not find user: ${user_id}.`);
     const ids = await projectIdsForUser(deps.db, user_id!);
     if (ids.size === 0) return collection(request, 'projects', []);
     let q = deps.db.selectFrom('project').selectAll().where('id', 'in', [...ids]).orderBy('name');

@@ -73,7 +73,7 @@ describe('identity domains', () => {
   });
 
   test('bad input is a 400, duplicates a 409, unknown ids a 404', async () => {
-    for (const domain of [{ name: '' }, { name: 'a'.repeat(65) }, { name: '   ' }, {}, { name: 'x', enabled: 'yes' }, { name: 'x', tags: ['a/b'] }, { name: 'x', options: { bogus: true } }]) {
+    for (const domain of [{ name: '' }, { name: 'a'.repeat(65) }, { name: '   ' }, {}, { name: 'x', enabled: 'yes' }, { name: 'x', tags: ['a/b'] }, { name: 'x', options: { bogus: true } }, { name: 'x', domain_id: 5 }, { name: 'x', parent_id: 'default' }]) {
       const res = await h.request('POST', '/v3/domains', { body: { domain } });
       assert.equal(res.statusCode, 400, JSON.stringify(domain));
       assert.equal(res.json().error.code, 400);

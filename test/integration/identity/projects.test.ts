@@ -214,5 +214,6 @@ describe('identity projects', () => {
     assert.equal(own.statusCode, 200, own.body);
     assert.deepEqual(own.json().projects.map((p: Json) => p.id), [viaGroup.id]);
     assert.equal((await h.request('GET', `/v3/users/${h.adminUserId}/projects`, { token })).statusCode, 403);
+    assert.equal((await h.request('GET', '/v3/users/0123456789abcdef0123456789abcdef/projects')).statusCode, 404);
   });
 });
