@@ -188,7 +188,8 @@ export async function authenticate(deps: AuthDeps, body: unknown): Promise<Valid
   const auditId = newAuditId();
   const payload: TokenPayload = {
     userId: who!.user.id,
-    methods: [...new Set(methods as string[])],
+    // A rescoped token records how the user first proved who they are, as Keystone's does.
+    methods: [...new Set([...(who!.fromToken?.payload.methods ?? []), ...(methods as string[])])],
     scope,
     issuedAt: now,
     expiresAt,

@@ -2,7 +2,7 @@
 // assignment manager does. Effective mode lives in role-assignment-effective.ts.
 import type { Kysely } from 'kysely';
 import type { IdentityDb } from '../db/schema.js';
-import { SYSTEM_TARGET, type ActorKind, type TargetKind } from './grants.js';
+import { SYSTEM_TARGET, assignmentType, type ActorKind, type TargetKind } from './grants.js';
 import { effectiveAssignments } from './role-assignment-effective.js';
 import { descendantProjectIds } from './assignment-projects.js';
 
@@ -55,7 +55,7 @@ export async function queryAssignments(db: Kysely<IdentityDb>, q: RowQuery): Pro
   if (q.actor && q.actor.ids.length === 0) return [];
   if (q.targetIds && q.targetIds.length === 0) return [];
   const actors: ActorKind[] = q.actor ? [q.actor.kind] : ['user', 'group'];
-  const types = actors.flatMap((a) => q.targets.map((t) => `${a === 'user' ? 'User' : 'Group'}${t[0]!.toUpperCase()}${t.slice(1)}`));
+  const types = actors.flatMap((a) => q.targets.map((t) => assignmentType(a, t)));
   let query = db.selectFrom('assignment').selectAll().where('type', 'in', types);
   if (q.actor) query = query.where('actor_id', 'in', [...q.actor.ids]);
   if (q.targetIds) query = query.where('target_id', 'in', [...q.targetIds]);
@@ -91,8 +91,9 @@ async function directAssignments(db: Kysely<IdentityDb>, f: AssignmentFilter): P
     const targetIds = f.domainId !== undefined ? [f.domainId] : projectIds;
     refs = await queryAssignments(db, { roleId: f.roleId, actor, targets, targetIds, inherited: f.inherited });
   }
-  // As Keystone: system grants are listed when asked for, or when no other scope is.
-  if (f.system || (f.projectId === undefined && f.domainId === undefined)) {
+  // As Keystone: system grants are listed when asked for, or when no other scope is (but never
+  // as inherited ones, which Keystone lets slip through).
+  if ((f.system || (f.projectId === undefined && f.domainId === undefined)) && f.inherited !== true) {
     refs.push(...await queryAssignments(db, { roleId: f.roleId, actor, targets: ['system'], targetIds: [SYSTEM_TARGET] }));
   }
   return refs;

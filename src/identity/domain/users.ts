@@ -29,7 +29,7 @@ export interface UserInput {
 
 export async function requireDomain(db: Kysely<IdentityDb>, id: string): Promise<void> {
   const row = await db.selectFrom('domain').select('id').where('id', '=', id).executeTakeFirst();
-  if (!row) throw badRequest(`Could not find domain: ${id}.`);
+  if (!row) throw notFound(`Could not find domain: ${id}.`);
 }
 
 export async function createUser(deps: UserDeps, input: UserInput & { name: string; domain_id: string }): Promise<UserRow> {

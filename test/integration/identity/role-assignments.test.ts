@@ -52,6 +52,7 @@ describe('identity role assignments', () => {
     assert.equal((await list(`user.id=${u.id}&scope.domain.id=${d}`)).length, 1);
     assert.deepEqual((await list(`user.id=${u.id}&scope.system=all`)).map((e) => e.scope), [{ system: { all: true } }]);
     assert.equal((await list(`role.id=${r}`)).length, 3);
+    assert.deepEqual(await list(`user.id=${u.id}&scope.OS-INHERIT:inherited_to=projects`), [], 'none of them is inherited');
     assert.equal((await h.request('HEAD', `/v3/role_assignments?role.id=${r}`)).statusCode, 200);
   });
 

@@ -69,6 +69,7 @@ describe('identity tokens', () => {
     assert.equal(t.audit_ids.length, 2);
     assert.equal(t.audit_ids[1], unscoped.json().token.audit_ids[0]);
     assert.equal(t.expires_at, unscoped.json().token.expires_at, 'a rescoped token keeps the original expiry');
+    assert.deepEqual([...t.methods].sort(), ['password', 'token']);
   });
 
   test('failures do not reveal whether a user exists', async () => {
