@@ -49,7 +49,8 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 // Ctrl-C or a kill: exit normally so the launcher's exit hook stops the all-in-one and removes its data.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError) process.stderr.write(`bench: ${err.message}\n${USAGE}\n`);

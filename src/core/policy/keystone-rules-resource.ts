@@ -35,6 +35,13 @@ const PROJECT_SYSTEM_ADMIN_OR_DOMAIN_ADMIN =
   '(role:admin and domain_id:%(target.project.domain_id)s)';
 
 export const KEYSTONE_RESOURCE_RULES: Readonly<Record<string, RuleDefault>> = {
+  // policies/domain_config.py: only the security_compliance group is readable by anyone.
+  'identity:create_domain_config': rule(SYSTEM_ADMIN, SYSTEM, RULE_ADMIN_REQUIRED),
+  'identity:get_domain_config': rule(SYSTEM_READER, SYSTEM, RULE_ADMIN_REQUIRED),
+  'identity:get_domain_config_default': rule(SYSTEM_READER, SYSTEM, RULE_ADMIN_REQUIRED),
+  'identity:update_domain_config': rule(SYSTEM_ADMIN, SYSTEM, RULE_ADMIN_REQUIRED),
+  'identity:delete_domain_config': rule(SYSTEM_ADMIN, SYSTEM, RULE_ADMIN_REQUIRED),
+  'identity:get_security_compliance_domain_config': rule('', ALL_SCOPES),
   'identity:get_domain': rule(DOMAIN_SYSTEM_OR_DOMAIN_OR_PROJECT_USER, ALL_SCOPES, RULE_ADMIN_OR_TARGET_DOMAIN),
   'identity:list_domains': rule(SYSTEM_READER, SYSTEM, RULE_ADMIN_REQUIRED),
   'identity:create_domain': rule(SYSTEM_ADMIN, SYSTEM, RULE_ADMIN_REQUIRED),

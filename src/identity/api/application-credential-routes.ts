@@ -47,6 +47,11 @@ function renderAppCred(request: FastifyRequest, v: AppCredView, secret?: string)
   };
 }
 
+export async function requireUser(deps: IdentityDeps, userId: string): Promise<void> {
+  const user = await deps.db.selectFrom('identity_user').select('id').where('id', '=', userId).executeTakeFirst();
+  if (!user) throw notFound(`Could not find user: ${userId}.`);
+}
+
 /** A token that came from a restricted application credential may not mint or remove others. */
 export async function assertNotRestrictedAppCred(deps: IdentityDeps, ctx: AuthContext, what: string): Promise<void> {
   if (!ctx.applicationCredentialId) return;
@@ -62,6 +67,7 @@ export function registerApplicationCredentialRoutes(app: FastifyInstance, deps: 
   app.get(base, async (request) => {
     const { user_id } = request.params as Params;
     await authorize(deps, request, 'identity:list_application_credentials', { user_id });
+    await requireUser(deps, user_id!);
     const rows = await listAppCreds(deps.db, user_id!, queryValue(request.query as Query, 'name'));
     const views = await Promise.all(rows.map((r) => appCredView(deps.db, r)));
     return collection(request, 'application_credentials', views.map((v) => renderAppCred(request, v)));
@@ -70,7 +76,7 @@ export function registerApplicationCredentialRoutes(app: FastifyInstance, deps: 
   app.post(base, async (request, reply) => {
     const { user_id } = request.params as Params;
     const ctx = await authorize(deps, request, 'identity:create_application_credential', { user_id });
-    const input = parseBody(request.body, 'application_credential', APP_CRED_FIELDS, true).fields as unknown as AppCredInput;
+    const input = parseBody(request.body, 'application_credential', APP_CRED_FIELDS, false).fields as unknown as AppCredInput;
     await assertNotRestrictedAppCred(deps, ctx, 'additional application credentials');
     if (ctx.userId !== user_id) {
       throw forbidden('You are not authorized to perform the requested action: Cannot create an application credential for another user.');

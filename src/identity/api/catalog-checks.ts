@@ -19,6 +19,9 @@ export const isIdString: Check<string> = isString({ min: 1, max: 64, pattern: /^
 /** parameter_types.name: 1 to 255 characters, not only whitespace. */
 export const isName: Check<string> = isString({ min: 1, max: 255, pattern: /\S/ });
 
+/** Region ids are chosen by clients: any printable text that fits the column. */
+export const isRegionId: Check<string> = isString({ min: 0, max: 255, pattern: /^[^\u0000-\u001f\u007f]*$/ });
+
 /** The endpoint schema's url: a scheme, a colon, something after it, at most 225 characters. */
 export const isEndpointUrl: Check<string> = isString({ min: 0, max: 225, pattern: /^[a-zA-Z0-9+.-]+:.+/ });
 

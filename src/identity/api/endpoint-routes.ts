@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isBoolean, isString, nullable, parseBody, type BodySpec } from '../../core/validate.js';
 import type { EndpointRow } from '../db/schema.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, updateEndpoint, type EndpointInput } from '../domain/endpoints.js';
-import { assertFormattableUrl, INTERFACES, isEndpointUrl, isOneOf, requireMatchingId, requireSomeField } from './catalog-checks.js';
+import { assertFormattableUrl, INTERFACES, isEndpointUrl, isOneOf, isRegionId, requireMatchingId, requireSomeField } from './catalog-checks.js';
 import type { IdentityDeps } from './deps.js';
 import { authorize, collection, parseJson, queryValue, selfLink, type Params, type Query } from './helpers.js';
 
@@ -11,8 +11,8 @@ const ENDPOINT_FIELDS: BodySpec = {
   interface: { check: isOneOf(INTERFACES) },
   url: { check: isEndpointUrl },
   service_id: { check: isString({ min: 1, max: 64 }) },
-  region_id: { check: nullable(isString({ max: 255 })) },
-  region: { check: nullable(isString({ max: 255 })) },
+  region_id: { check: nullable(isRegionId) },
+  region: { check: nullable(isRegionId) },
   enabled: { check: isBoolean },
 };
 

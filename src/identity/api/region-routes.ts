@@ -4,12 +4,12 @@ import { badRequest } from '../../core/errors.js';
 import { isString, nullable, parseBody, type BodySpec } from '../../core/validate.js';
 import type { RegionRow } from '../db/schema.js';
 import { createRegion, deleteRegion, getRegion, listRegions, updateRegion, type RegionInput } from '../domain/regions.js';
-import { requireMatchingId, requireSomeField } from './catalog-checks.js';
+import { isRegionId, requireMatchingId, requireSomeField } from './catalog-checks.js';
 import type { IdentityDeps } from './deps.js';
 import { authorize, collection, parseJson, queryValue, selfLink, type Params, type Query } from './helpers.js';
 
 const REGION_FIELDS: BodySpec = {
-  id: { check: isString({ min: 0, max: 255 }) },
+  id: { check: isRegionId },
   description: { check: nullable(isString({ max: 255 })) },
   parent_region_id: { check: nullable(isString({ max: 255 })) },
 };
@@ -51,6 +51,7 @@ export function registerRegionRoutes(app: FastifyInstance, deps: IdentityDeps): 
     const { region_id } = request.params as Params;
     await authorize(deps, request, 'identity:create_region');
     const input = parseRegion(request.body);
+    isRegionId(region_id, 'region_id');
     if (input.id !== undefined && input.id !== region_id) {
       throw badRequest(`Conflicting region IDs specified: "${region_id}" != "${input.id}"`);
     }

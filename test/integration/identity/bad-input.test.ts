@@ -34,20 +34,35 @@ const PUBLIC_ROUTES = new Set(['GET /', 'GET /v3', 'POST /v3/auth/tokens', 'POST
 
 const GARBAGE_IDS = ['nonexistent', 'x'.repeat(300), '%2e%2e%2f%2e%2e', "'%20or%201=1--", '%F0%9F%99%82', '%00', '-1'];
 
+/**
+ * A string attribute every body of that key really has. Keystone keeps unknown attributes of most
+ * resources as "extra" data, so only mistyping a known one is malformed everywhere.
+ */
+const STRING_FIELD: Record<string, string> = {
+  region: 'description', policy: 'type', credential: 'type', endpoint: 'url', service: 'type',
+  consumer: 'description', endpoint_group: 'name', auth: 'methods', tags: 'name',
+};
+
 function malformedBodies(key: string): { payload: string; contentType: string }[] {
   const json = (v: unknown) => ({ payload: JSON.stringify(v), contentType: 'application/json' });
+  const field = STRING_FIELD[key] ?? 'name';
   return [
     { payload: 'not json', contentType: 'application/json' },
     { payload: '{"truncated": ', contentType: 'application/json' },
     json([]), json(null), json(42), json('string'), json({}),
-    json({ [key]: null }), json({ [key]: [] }), json({ [key]: 'x' }), json({ [key]: 7 }),
-    json({ [key]: { name: 12345 } }), json({ [key]: { name: '' } }), json({ [key]: { name: 'n'.repeat(300) } }),
-    json({ [key]: { enabled: 'yes', name: 'valid-name' } }), json({ [key]: { name: ['valid-name'] } }),
-    json({ [key]: { description: { nested: true }, name: 'valid-name' } }),
-    { payload: JSON.stringify({ [key]: { name: 'a' } }), contentType: 'text/plain' },
-    { payload: `<${key}><name>x</name></${key}>`, contentType: 'application/xml' },
-    { payload: JSON.stringify({ [key]: { name: 'big', description: 'd'.repeat(200_000) } }), contentType: 'application/json' },
+    json({ [key]: null }), json({ [key]: [{}] }), json({ [key]: 'x' }), json({ [key]: 7 }),
+    json({ [key]: { [field]: 12345 } }), json({ [key]: { [field]: { nested: true } } }), json({ [key]: { [field]: [1, 2] } }),
+    json({ [key]: { [field]: 'n'.repeat(70_000) } }),
+    json({ [key]: { enabled: 'yes', [field]: 12345 } }), json({ [key]: { [field]: true } }),
+    { payload: JSON.stringify({ [key]: { [field]: 'a' } }), contentType: 'text/plain' },
+    { payload: `<${key}><${field}>x</${field}></${key}>`, contentType: 'application/xml' },
+    { payload: JSON.stringify({ [key]: { [field]: 'big', description: 'd'.repeat(200_000) } }), contentType: 'application/json' },
   ];
+}
+
+/** The body sent with garbage ids: malformed too, so a PUT that creates by id cannot succeed. */
+function garbageIdBody(key: string): string {
+  return JSON.stringify({ [key]: { [STRING_FIELD[key] ?? 'name']: 12345 } });
 }
 
 describe('identity bad input', () => {
@@ -82,7 +97,7 @@ describe('identity bad input', () => {
       if (params.length > 0) {
         for (const garbage of GARBAGE_IDS) {
           const url = route.url.replace(/:(\w+)/g, garbage);
-          await send(route.method, url, hasBody ? JSON.stringify({ [bodyKey(route.url)]: { name: 'x' } }) : undefined, hasBody ? 'application/json' : undefined);
+          await send(route.method, url, hasBody ? garbageIdBody(bodyKey(route.url)) : undefined, hasBody ? 'application/json' : undefined);
         }
       }
       // Malformed bodies against real ids, where the route reads a body at all.

@@ -95,6 +95,8 @@ describe('identity regions', () => {
       assert.equal(res.json().error.code, 400);
     }
     assert.equal((await h.request('POST', '/v3/regions', { body: { regions: {} } })).statusCode, 400);
+    assert.equal((await h.request('PUT', `/v3/regions/${'r'.repeat(256)}`, { body: { region: {} } })).statusCode, 400);
+    assert.equal((await h.request('PUT', '/v3/regions/bad%00id', { body: { region: {} } })).statusCode, 400);
   });
 
   test('a member may read regions but not write them', async () => {
