@@ -1,4 +1,4 @@
-// The real all-in-one (`node bin/nimbus.js all-in-one`) as a child process: a throw-away data
+// The real all-in-one (`bin/nimbus all-in-one`) as a child process: a throw-away data
 // directory, a free identity port, an empty config file (so every setting — the password hash
 // cost above all — is the shipped default), ready once it prints `Credentials:`. stop() ends it by
 // pid and removes the directory; an exit hook does the same if the benchmark dies first.
@@ -64,7 +64,7 @@ async function stopChild(child: ChildProcess, pid: number): Promise<void> {
 export async function launchAllInOne(): Promise<AllInOneProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/nimbus.js'), 'all-in-one'], {
+  const child = spawn(join(REPO_ROOT, 'bin/nimbus'), ['all-in-one'], {
     cwd: REPO_ROOT, env: cleanEnv(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

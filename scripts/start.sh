@@ -17,7 +17,7 @@ log="$NIMBUS_DATA_DIR/nimbus.log"
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   echo "Nimbus is already running (pid $(cat "$pidfile"))."
 else
-  setsid node bin/nimbus.js all-in-one >>"$log" 2>&1 < /dev/null &
+  setsid bin/nimbus all-in-one >>"$log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
   for _ in $(seq 1 120); do
     if grep -q '^Credentials:' "$log" 2>/dev/null && [ -s "$NIMBUS_DATA_DIR/openrc" ]; then break; fi
@@ -27,7 +27,7 @@ else
 fi
 echo
 echo "Endpoints:"
-node bin/nimbus.js endpoints
+bin/nimbus endpoints
 echo
 echo "Credentials (admin): source $NIMBUS_DATA_DIR/openrc"
 cat "$NIMBUS_DATA_DIR/openrc"

@@ -1,6 +1,5 @@
 // The bus's public surface: services import from here, never from a driver file.
 import type { Bus, BusOptions } from './bus.js';
-import { AmqpBus } from './amqp-bus.js';
 import type { MemoryBroker } from './memory-broker.js';
 import { MemoryBus } from './memory-bus.js';
 
@@ -13,8 +12,11 @@ export async function createBus(config: BusConfig): Promise<Bus> {
   switch (config.driver) {
     case 'memory':
       return new MemoryBus(config);
-    case 'amqp':
+    case 'amqp': {
+      // Loaded only when used: an all-in-one on the memory bus never pays for amqplib.
+      const { AmqpBus } = await import('./amqp-bus.js');
       return AmqpBus.connect(config);
+    }
   }
 }
 
@@ -30,5 +32,5 @@ export {
 export { MemoryBroker } from './memory-broker.js';
 export { MemoryBus } from './memory-bus.js';
 export type { MemoryBusConfig } from './memory-bus.js';
-export { AmqpBus } from './amqp-bus.js';
+export type { AmqpBus } from './amqp-bus.js';
 export type { AmqpBusConfig } from './amqp-bus.js';

@@ -30,9 +30,8 @@ export async function migrateAll(config: NimbusConfig): Promise<void> {
   }
 }
 
-export async function runBootstrap(config: NimbusConfig, db: Kysely<IdentityDb>, logger: Logger): Promise<void> {
-  const deps = buildIdentityDeps(config, db, undefined);
-  const result = await bootstrapIdentity(db, deps.hasher, {
+export async function runBootstrap(config: NimbusConfig, db: Kysely<IdentityDb>, logger: Logger, hasher = buildIdentityDeps(config, db, undefined).hasher): Promise<void> {
+  const result = await bootstrapIdentity(db, hasher, {
     adminPassword: adminPassword(config), region: config.region, services: catalogServices(config),
   });
   for (const what of result.created) logger.info({ created: what }, 'bootstrap');
@@ -46,9 +45,10 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
   const endpoints: Record<string, string> = {};
   try {
     await migrateIdentity(database.db);
-    await runBootstrap(config, database.db, logger);
+    const identityDeps = buildIdentityDeps(config, database.db, bus);
+    await runBootstrap(config, database.db, logger, identityDeps.hasher);
     if (roles.includes('identity')) {
-      const identity = createIdentityService(buildIdentityDeps(config, database.db, bus), logger);
+      const identity = createIdentityService(identityDeps, logger);
       await identity.app.listen({ host: config.bindHost, port: config.identity.port });
       closers.push(() => identity.app.close());
       endpoints.identity = identityUrl(config);

@@ -152,9 +152,9 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
       tokenExpirationSeconds: int(id, 'tokenExpirationSeconds', 'identity.tokenExpirationSeconds', 3600, 60, 31 * 86400),
       maxActiveKeys: int(id, 'maxActiveKeys', 'identity.maxActiveKeys', 3, 2, 100),
       passwordHash: {
-        logN: int(hash, 'logN', 'identity.passwordHash.logN', 15, 10, 20),
+        logN: int(hash, 'logN', 'identity.passwordHash.logN', 14, 10, 20),
         blockSize: int(hash, 'blockSize', 'identity.passwordHash.blockSize', 8, 1, 64),
-        parallelism: int(hash, 'parallelism', 'identity.passwordHash.parallelism', 3, 1, 16),
+        parallelism: int(hash, 'parallelism', 'identity.passwordHash.parallelism', 7, 1, 16),
       },
       enforceScope: bool(id, 'enforceScope', 'identity.enforceScope', false),
       policyFile: policyFile === '' ? undefined : policyFile,

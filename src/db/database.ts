@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type { Pool } from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -30,8 +31,11 @@ function openSqlite<T>(path: string): Database<T> {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
+// The PostgreSQL driver is loaded only when a postgres:// URL is configured.
+const requirePg = () => (createRequire(import.meta.url)('pg') as { Pool: new (config: object) => Pool });
+
 function openPostgres<T>(url: string): Database<T> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new (requirePg().Pool)({ connectionString: url, max: 10 });
   const db = new Kysely<T>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -1,4 +1,4 @@
-// Starts the real all-in-one (`bin/nimbus.js all-in-one`) on free ports with a throw-away data
+// Starts the real all-in-one (`bin/nimbus all-in-one`) on free ports with a throw-away data
 // directory, for end-to-end tests that drive it with real clients; stop() ends it by pid.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,7 +44,7 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_LOG_LEVEL: 'warn', ...extraEnv };
   delete env.NIMBUS_CONFIG;
-  const child: ChildProcess = spawn(process.execPath, ['bin/nimbus.js', 'all-in-one'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('bin/nimbus', ['all-in-one'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });

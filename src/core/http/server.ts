@@ -38,6 +38,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.addContentTypeParser(/^application\/([\w.+-]+\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    // No OpenStack attribute may hold NUL, and PostgreSQL cannot store it: refuse it at the door.
+    if (text.includes('\\u0000')) return done(new ApiError(400, 'Invalid input: the request body contains a NUL character.'), undefined);
     try {
       done(null, JSON.parse(text));
     } catch {
@@ -53,6 +55,12 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
         : Promise.reject(unauthorized());
     }
     return this.authPromise;
+  });
+  app.addHook('preValidation', async (request) => {
+    const params = request.params as Record<string, string> | undefined;
+    if (params && Object.values(params).some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+      throw new ApiError(400, 'Invalid input: a path parameter contains a NUL character.');
+    }
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-openstack-request-id', request.id);

@@ -6,6 +6,7 @@
 import { KEYSTONE_BASE_RULES } from './keystone-checks.js';
 import { KEYSTONE_ASSIGNMENT_RULES } from './keystone-rules-assignment.js';
 import { KEYSTONE_CATALOG_RULES } from './keystone-rules-catalog.js';
+import { KEYSTONE_DELEGATION_RULES } from './keystone-rules-delegation.js';
 import { KEYSTONE_IDENTITY_RULES } from './keystone-rules-identity.js';
 import { KEYSTONE_RESOURCE_RULES } from './keystone-rules-resource.js';
 import type { RuleDefault } from './rule-set.js';
@@ -16,6 +17,7 @@ export const KEYSTONE_RULE_FAMILIES: readonly Readonly<Record<string, RuleDefaul
   KEYSTONE_IDENTITY_RULES,
   KEYSTONE_ASSIGNMENT_RULES,
   KEYSTONE_CATALOG_RULES,
+  KEYSTONE_DELEGATION_RULES,
 ];
 
 /** Pass to `new Enforcer(keystoneDefaults, { enforceScope, overrides })`. */

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessRuleRow } from '../db/schema.js';
 import { deleteAccessRule, getAccessRule, listAccessRules, toAccessRule } from '../domain/access-rules.js';
-import { requireUser } from './application-credential-routes.js';
+import { getUser } from '../domain/users.js';
 import type { IdentityDeps } from './deps.js';
 import { authorize, collection, queryValue, selfLink, type Params, type Query } from './helpers.js';
 
@@ -21,7 +21,7 @@ export function registerAccessRuleRoutes(app: FastifyInstance, deps: IdentityDep
   app.get(base, async (request) => {
     const { user_id } = request.params as Params;
     await authorize(deps, request, 'identity:list_access_rules', await userTarget(user_id!));
-    await requireUser(deps, user_id!);
+    await getUser(deps.db, user_id!);
     const query = request.query as Query;
     const rows = await listAccessRules(deps.db, user_id!, {
       service: queryValue(query, 'service'), path: queryValue(query, 'path'), method: queryValue(query, 'method'),

@@ -8,9 +8,11 @@ import {
   appCredView, createAppCred, deleteAppCred, listAppCreds, type AppCredInput, type AppCredView,
 } from '../domain/application-credentials.js';
 import { pythonIsoformat } from '../domain/expiry.js';
+import { getUser } from '../domain/users.js';
 import { isIdString, isName, isRoleRef, isStrictObject } from './catalog-checks.js';
 import type { IdentityDeps } from './deps.js';
-import { authorize, collection, parseJson, queryValue, selfLink, type Params, type Query } from './helpers.js';
+import { renderRole } from './role-routes.js';
+import { authorize, collection, queryValue, selfLink, type Params, type Query } from './helpers.js';
 
 const isAccessRule = isStrictObject({
   path: isString({ max: 225, pattern: /^\/.*/ }),
@@ -37,19 +39,16 @@ function renderAppCred(request: FastifyRequest, v: AppCredView, secret?: string)
     description: r.description === '' ? null : r.description,
     expires_at: r.expires_at ? pythonIsoformat(r.expires_at) : null,
     project_id: r.project_id,
-    roles: v.roles.map((role) => ({
-      id: role.id, name: role.name, domain_id: role.domain_id, description: role.description || null, options: parseJson(role.options),
-    })),
+    // Keystone nests the plain role records: no links.
+    roles: v.roles.map((role) => {
+      const { links: _links, ...plain } = renderRole(request, role);
+      return plain;
+    }),
     unrestricted: r.unrestricted === 1,
     ...(v.accessRules.length > 0 ? { access_rules: v.accessRules } : {}),
     ...(secret !== undefined ? { secret } : {}),
     links: selfLink(request, `users/${r.user_id}/application_credentials/${r.id}`),
   };
-}
-
-export async function requireUser(deps: IdentityDeps, userId: string): Promise<void> {
-  const user = await deps.db.selectFrom('identity_user').select('id').where('id', '=', userId).executeTakeFirst();
-  if (!user) throw notFound(`Could not find user: ${userId}.`);
 }
 
 /** A token that came from a restricted application credential may not mint or remove others. */
@@ -67,7 +66,7 @@ export function registerApplicationCredentialRoutes(app: FastifyInstance, deps: 
   app.get(base, async (request) => {
     const { user_id } = request.params as Params;
     await authorize(deps, request, 'identity:list_application_credentials', { user_id });
-    await requireUser(deps, user_id!);
+    await getUser(deps.db, user_id!);
     const rows = await listAppCreds(deps.db, user_id!, queryValue(request.query as Query, 'name'));
     const views = await Promise.all(rows.map((r) => appCredView(deps.db, r)));
     return collection(request, 'application_credentials', views.map((v) => renderAppCred(request, v)));

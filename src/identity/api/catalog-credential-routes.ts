@@ -8,6 +8,7 @@ import { registerConsumerRoutes } from './consumer-routes.js';
 import { registerCredentialRoutes } from './credential-routes.js';
 import type { IdentityDeps } from './deps.js';
 import { registerEc2CredentialRoutes } from './ec2-credential-routes.js';
+import { registerEndpointFilterRoutes } from './endpoint-filter-routes.js';
 import { registerEndpointGroupRoutes } from './endpoint-group-routes.js';
 import { registerEndpointRoutes } from './endpoint-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
@@ -20,6 +21,7 @@ export function registerCatalogAndCredentialRoutes(app: FastifyInstance, deps: I
   registerServiceRoutes(app, deps);
   registerEndpointRoutes(app, deps);
   registerEndpointGroupRoutes(app, deps);
+  registerEndpointFilterRoutes(app, deps);
   registerApplicationCredentialRoutes(app, deps);
   registerAccessRuleRoutes(app, deps);
   registerCredentialRoutes(app, deps);

@@ -20,12 +20,10 @@ export function renderConsumer(request: FastifyRequest, c: OAuthConsumerRow, wit
   };
 }
 
-/** Keystone reads `consumer` with a default of {}, so an empty body is a valid create. */
+// Keystone would read a missing `consumer` as {} and create one; every client sends the key, and
+// a body without it is far likelier a mistake than a request for an empty consumer.
 function parseConsumer(body: unknown): ConsumerInput & { id?: unknown; secret?: unknown } {
-  const outer = body === undefined || body === null ? {} : body;
-  const wrapped = typeof outer === 'object' && !Array.isArray(outer) && (outer as Record<string, unknown>).consumer === undefined
-    ? { consumer: {} } : outer;
-  const { fields, extra } = parseBody(wrapped, 'consumer', CONSUMER_FIELDS, true);
+  const { fields, extra } = parseBody(body, 'consumer', CONSUMER_FIELDS, true);
   const { id, secret, links: _links, ...rest } = extra;
   return { ...(fields as ConsumerInput), extra: rest, id, secret };
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound, unauthorized } from '../../core/errors.js';
 import type { CredentialRow } from '../db/schema.js';
 import { createCredential, deleteCredential, findCredential, hashAccessKey, isEc2, listCredentials } from '../domain/credentials.js';
-import { requireUser } from './application-credential-routes.js';
+import { getUser } from '../domain/users.js';
 import type { IdentityDeps } from './deps.js';
 import { authorize, collection, parseJson, selfLink, type Params } from './helpers.js';
 
@@ -33,7 +33,7 @@ export function registerEc2CredentialRoutes(app: FastifyInstance, deps: Identity
     const id = hashAccessKey(credential_id!);
     const row = await findCredential(deps.db, id);
     await authorize(deps, request, rule, { user_id, target: { credential: { user_id: row?.user_id ?? user_id } } });
-    await requireUser(deps, user_id!);
+    await getUser(deps.db, user_id!);
     if (!row || row.user_id !== user_id) throw notFound(`Could not find credential: ${id}.`);
     if (!isEc2(row.type)) throw unauthorized('EC2 access key not found.');
     return row;
@@ -42,7 +42,7 @@ export function registerEc2CredentialRoutes(app: FastifyInstance, deps: Identity
   app.get(base, async (request) => {
     const { user_id } = request.params as Params;
     await authorize(deps, request, 'identity:ec2_list_credentials', { user_id });
-    await requireUser(deps, user_id!);
+    await getUser(deps.db, user_id!);
     const rows = await listCredentials(deps.db, { user_id: user_id!, type: 'ec2' });
     return collection(request, 'credentials', rows.map((c) => renderEc2(request, c)));
   });
@@ -50,7 +50,7 @@ export function registerEc2CredentialRoutes(app: FastifyInstance, deps: Identity
   app.post(base, async (request, reply) => {
     const { user_id } = request.params as Params;
     const ctx = await authorize(deps, request, 'identity:ec2_create_credential', { user_id, target: { credential: { user_id } } });
-    await requireUser(deps, user_id!);
+    await getUser(deps.db, user_id!);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const tenantId = typeof body.tenant_id === 'string' ? body.tenant_id : String(body.tenant_id ?? 'None');
     const project = await deps.db.selectFrom('project').select('id').where('id', '=', tenantId).executeTakeFirst();

@@ -8,6 +8,7 @@ import { createTrust, deleteTrust, getTrust, listTrusts, trustRoles, type TrustI
 import { assertNotRestrictedAppCred } from './application-credential-routes.js';
 import { isIdString, isRoleRef } from './catalog-checks.js';
 import type { IdentityDeps } from './deps.js';
+import { renderRole } from './role-routes.js';
 import { authorize, collection, parseJson, queryValue, selfLink, type Params, type Query } from './helpers.js';
 
 const userIdString = isString({ min: 1, max: 255 });
@@ -23,13 +24,6 @@ const TRUST_FIELDS: BodySpec = {
   redelegation_count: { check: nullable(isInteger(0)) },
   roles: { check: isArrayOf(isRoleRef as Check<TrustRoleRef>) },
 };
-
-function renderRole(request: FastifyRequest, r: RoleRow): Record<string, unknown> {
-  return {
-    id: r.id, name: r.name, domain_id: r.domain_id, description: r.description || null, options: parseJson(r.options),
-    links: selfLink(request, `roles/${r.id}`),
-  };
-}
 
 function renderTrust(request: FastifyRequest, t: TrustRow, roles?: RoleRow[]): Record<string, unknown> {
   return {

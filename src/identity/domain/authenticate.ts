@@ -87,8 +87,9 @@ async function byPassword(deps: AuthDeps, body: Json): Promise<Identified> {
 }
 
 async function byToken(deps: AuthDeps, body: Json): Promise<Identified> {
-  const id = optStr(obj(body.token, 'identity.token'), 'id', 'identity.token');
-  if (id === undefined) throw badRequest(`Invalid input for field 'identity.token.id': a token id is required.`);
+  const id = obj(body.token, 'identity.token').id;
+  // Tokens are longer than names: the 255-character limit of other fields does not apply.
+  if (typeof id !== 'string' || id.length > 8192) throw badRequest(`Invalid input for field 'identity.token.id': a token id is required.`);
   const original = await deps.tokens.validateFull(id);
   // Keystone refuses to rescope application credential tokens: they must keep their limits.
   if (original.applicationCredential) throw failed();

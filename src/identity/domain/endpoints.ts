@@ -32,7 +32,7 @@ export async function getEndpoint(db: Db, id: string): Promise<EndpointRow> {
 
 /** Resolves region/region_id to the region id to store, creating a legacy region if needed. */
 async function resolveRegion(deps: IdentityWriteDeps, tx: Db, input: EndpointInput): Promise<string | null | undefined> {
-  if ((input.region_id === undefined || input.region_id === null) && typeof input.region === 'string') {
+  if ((input.region_id === undefined || input.region_id === null) && typeof input.region === 'string' && input.region !== '') {
     if (!(await findRegion(tx, input.region))) await createRegion(deps, { id: input.region }, tx);
     return input.region;
   }

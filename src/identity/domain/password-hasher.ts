@@ -1,5 +1,5 @@
 // Password hashing with scrypt (memory-hard), stored as a self-describing string so the cost
-// can be raised later without invalidating old hashes:  $scrypt$ln=15,r=8,p=3$<salt>$<hash>
+// can be raised later without invalidating old hashes:  $scrypt$ln=14,r=8,p=7$<salt>$<hash>
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { PasswordHashConfig } from '../../core/config.js';
@@ -39,11 +39,14 @@ export function parseHash(stored: string): ParsedHash | undefined {
 }
 
 export class PasswordHasher {
-  private readonly dummy: Promise<string>;
+  private dummy: Promise<string> | undefined;
 
-  constructor(private readonly config: PasswordHashConfig) {
-    // Verifying against a real hash of a random password keeps unknown-user logins as slow as real ones.
-    this.dummy = this.hash(randomBytes(16).toString('hex'));
+  constructor(private readonly config: PasswordHashConfig) {}
+
+  /** Verifying against a real hash of a random password keeps unknown-user logins as slow as real ones. */
+  private dummyHash(): Promise<string> {
+    this.dummy ??= this.hash(randomBytes(16).toString('hex'));
+    return this.dummy;
   }
 
   async hash(password: string): Promise<string> {
@@ -55,7 +58,7 @@ export class PasswordHasher {
 
   /** Constant-time comparison; `stored` undefined (no such user, no password) still costs a full hash. */
   async verify(password: string, stored: string | null | undefined): Promise<boolean> {
-    const parsed = parseHash(stored ?? '') ?? parseHash(await this.dummy)!;
+    const parsed = parseHash(stored ?? '') ?? parseHash(await this.dummyHash())!;
     const key = await derive(password, parsed.salt, scryptOptions(parsed.logN, parsed.r, parsed.p));
     const same = key.length === parsed.hash.length && timingSafeEqual(key, parsed.hash);
     return same && stored !== undefined && stored !== null && parseHash(stored) !== undefined;

@@ -152,10 +152,14 @@ describe('identity application credentials', () => {
     await h.deps.db.insertInto('assignment').values({ type: 'UserProject', actor_id: user.id, target_id: h.adminProjectId, role_id: await roleIdByName(h, 'member'), inherited: 0 }).execute();
     h.deps.changes.bump();
     const token = await h.login({ id: user.id }, user.password, { project: { id: h.adminProjectId } });
-    const res = await h.request('POST', `/v3/users/${user.id}/application_credentials`, { token, body: { application_credential: { name: 'gone' } } });
+    const res = await h.request('POST', `/v3/users/${user.id}/application_credentials`, {
+      token, body: { application_credential: { name: 'gone', access_rules: [{ service: 'compute', path: '/v2.1/servers', method: 'GET' }] } },
+    });
     assert.equal(res.statusCode, 201, res.body);
     assert.equal((await h.request('DELETE', `/v3/users/${user.id}`)).statusCode, 204);
     const left = await h.deps.db.selectFrom('application_credential').select('id').where('user_id', '=', user.id).execute();
     assert.equal(left.length, 0);
+    const rules = await h.deps.db.selectFrom('access_rule').select('id').where('user_id', '=', user.id).execute();
+    assert.equal(rules.length, 0);
   });
 });

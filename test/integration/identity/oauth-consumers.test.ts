@@ -30,10 +30,12 @@ describe('identity OS-OAUTH1 consumers', () => {
 
     const nullDesc = await h.request('POST', base, { body: { consumer: { description: null } } });
     assert.equal(nullDesc.statusCode, 201);
-    const empty = await h.request('POST', base, { body: {} });
-    assert.equal(empty.statusCode, 201, 'Keystone reads a missing consumer as {}');
+    const empty = await h.request('POST', base, { body: { consumer: {} } });
+    assert.equal(empty.statusCode, 201);
+    assert.equal((await h.request('POST', base, { body: {} })).statusCode, 400, 'the consumer key is required');
     const ids = (await h.request('GET', base)).json().consumers.map((x: { id: string }) => x.id);
     assert.ok([c.id, nullDesc.json().consumer.id, empty.json().consumer.id].every((id) => ids.includes(id)));
+    assert.equal(ids.length, 3);
 
     assert.equal((await h.request('DELETE', `${base}/${c.id}`)).statusCode, 204);
     assert.equal((await h.request('GET', `${base}/${c.id}`)).statusCode, 404);
