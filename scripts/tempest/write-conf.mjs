@@ -61,8 +61,8 @@ api_v3 = true
 application_credentials = true
 access_rules = true
 project_tags = true
-# Trust-scoped authentication (OS-TRUST) is not implemented yet.
-trust = false
+# Trust CRUD is implemented; trust-scoped tokens are not yet (Tempest's API tests do not use them).
+trust = true
 # No LDAP or per-domain identity drivers: Nimbus keeps users in its own database.
 domain_specific_drivers = false
 ${compliance}external_idp = false

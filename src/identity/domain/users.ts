@@ -96,6 +96,10 @@ export async function deleteUser(deps: UserDeps, id: string): Promise<void> {
   await deps.db.transaction().execute(async (tx) => {
     await tx.deleteFrom('assignment').where('actor_id', '=', id).where('type', 'in', ['UserProject', 'UserDomain', 'UserSystem']).execute();
     await tx.deleteFrom('credential').where('user_id', '=', id).execute();
+    // Trusts the user gave or received end with the user, as in Keystone.
+    const trusts = tx.selectFrom('trust').select('id').where((eb) => eb.or([eb('trustor_user_id', '=', id), eb('trustee_user_id', '=', id)]));
+    await tx.deleteFrom('trust_role').where('trust_id', 'in', trusts).execute();
+    await tx.deleteFrom('trust').where((eb) => eb.or([eb('trustor_user_id', '=', id), eb('trustee_user_id', '=', id)])).execute();
     await tx.deleteFrom('identity_user').where('id', '=', id).execute();
   });
   await deps.revocations.revoke({ userId: id });

@@ -119,4 +119,17 @@ describe('identity OS-TRUST trusts', () => {
     assert.equal((await h.request('DELETE', `${base}/${t.id}`, { token: stranger.token })).statusCode, 403);
     assert.equal((await h.request('GET', `${base}/nope`, { token: stranger.token })).statusCode, 404);
   });
+
+  test('deleting the trustee deletes the trusts it received', async () => {
+    const doomed = await userOn([kept.id]);
+    const res = await h.request('POST', base, {
+      token: trustor.token,
+      body: { trust: { trustor_user_id: trustor.id, trustee_user_id: doomed.id, project_id: projectId, roles: [{ name: delegated.name }], impersonation: false } },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const id = res.json().trust.id as string;
+    assert.equal((await h.request('DELETE', `/v3/users/${doomed.id}`)).statusCode, 204);
+    assert.equal((await h.request('GET', `${base}/${id}`)).statusCode, 404);
+    assert.equal(await h.deps.db.selectFrom('trust_role').select('trust_id').where('trust_id', '=', id).executeTakeFirst(), undefined);
+  });
 });
