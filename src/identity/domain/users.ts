@@ -116,11 +116,11 @@ export async function changeOwnPassword(deps: UserDeps, compliance: SecurityComp
   await updateUser(deps, id, { password });
 }
 
-/** Keystone's unique_last_password_count: the new password and the N-1 before it must differ. */
+/** Keystone's unique_last_password_count: the current password and the N-1 before it may not come back. */
 async function refuseRecentPassword(deps: UserDeps, count: number, user: UserRow, password: string): Promise<void> {
   if (count <= 1) return;
   const history = await deps.db.selectFrom('password_history').select('password_hash').where('user_id', '=', user.id)
-    .orderBy('created_at', 'desc').limit(count - 2).execute();
+    .orderBy('created_at', 'desc').limit(count - 1).execute();
   for (const hash of [user.password_hash, ...history.map((h) => h.password_hash)]) {
     if (hash && await deps.hasher.verify(password, hash)) {
       throw badRequest(`The new password cannot be identical to a previous password. The total number which includes the new password must be unique is ${count}.`);

@@ -39,6 +39,9 @@ describe('security compliance: lockout and password history', () => {
     assert.match(reuse.json().error.message, /identical to a previous password/);
     assert.equal((await change('second-pass', 'third-pass')).statusCode, 204);
     await new Promise((r) => setTimeout(r, 5));
-    assert.equal((await change('third-pass', 'first-pass')).statusCode, 204, 'old enough to reuse with a count of 3');
+    assert.equal((await change('third-pass', 'first-pass')).statusCode, 400, 'still among the last three');
+    assert.equal((await change('third-pass', 'fourth-pass')).statusCode, 204);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal((await change('fourth-pass', 'first-pass')).statusCode, 204, 'old enough to reuse with a count of 3');
   });
 });
