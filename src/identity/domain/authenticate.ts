@@ -1,7 +1,7 @@
 // POST /v3/auth/tokens: identify the user by each method, resolve the scope, and mint a token.
 // Every failure to identify says the same thing, so responses do not reveal which users exist.
 import type { Kysely } from 'kysely';
-import { ApiError, badRequest, unauthorized } from '../../core/errors.js';
+import { ApiError, badRequest, notFound, unauthorized } from '../../core/errors.js';
 import type { SecurityComplianceConfig } from '../../core/config.js';
 import type { AppCredRow, IdentityDb, UserRow } from '../db/schema.js';
 import { clearFailedLogins, isLockedOut, recordFailedLogin } from './lockout.js';
@@ -90,7 +90,8 @@ async function byToken(deps: AuthDeps, body: Json): Promise<Identified> {
   const id = obj(body.token, 'identity.token').id;
   // Tokens are longer than names: the 255-character limit of other fields does not apply.
   if (typeof id !== 'string' || id.length > 8192) throw badRequest(`Invalid input for field 'identity.token.id': a token id is required.`);
-  const original = await deps.tokens.validateFull(id);
+  // As Keystone: an invalid token offered as a method is "not found", not an auth failure.
+  const original = await deps.tokens.validateFull(id).catch(() => { throw notFound(`Could not find token: ${id.slice(0, 64)}.`); });
   // Keystone refuses to rescope application credential tokens: they must keep their limits.
   if (original.applicationCredential) throw failed();
   return { user: original.user, expiresAt: original.payload.expiresAt, auditChain: original.payload.auditIds.at(-1)!, fromToken: original };

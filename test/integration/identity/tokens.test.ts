@@ -108,6 +108,8 @@ describe('identity tokens', () => {
     assert.equal((await h.request('DELETE', '/v3/auth/tokens', { headers: { 'x-subject-token': token } })).statusCode, 204);
     assert.equal((await h.request('GET', '/v3/auth/tokens', { headers: { 'x-subject-token': token } })).statusCode, 404);
     assert.equal((await h.request('GET', '/v3/users', { token })).statusCode, 401, 'a revoked token authenticates nothing');
+    const rescope = await h.request('POST', '/v3/auth/tokens', { token: null, body: { auth: { identity: { methods: ['token'], token: { id: token } } } } });
+    assert.equal(rescope.statusCode, 404, 'nor can it be rescoped (Keystone: token not found)');
   });
 
   test('a non-admin may validate only its own token', async () => {
