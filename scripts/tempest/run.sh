@@ -29,8 +29,25 @@ mkdir -p "$workspace/etc" "$workspace/logs" "$workspace/lock"
 node "$here/write-conf.mjs" "$workspace" > "$workspace/etc/tempest.conf" || exit 2
 
 args=(--config-file "$workspace/etc/tempest.conf" --concurrency "$concurrency")
-if [ -n "$list" ]; then args+=(--load-list "$list"); else args+=(--regex "$regex"); fi
 cd "$workspace"
+if [ -n "$list" ]; then
+  # Listed ids may omit attributes Tempest adds (`[id-…,smoke]`): resolve each against Tempest's own
+  # listing by name and idempotent id, and fail loudly on any that match nothing.
+  tempest run --config-file "$workspace/etc/tempest.conf" --list-tests > "$workspace/all-tests.txt" 2>/dev/null
+  : > "$workspace/load-list.txt"
+  missing=0
+  while IFS= read -r wanted; do
+    [ -n "$wanted" ] || continue
+    name=${wanted%%[*}; id=$(printf '%s' "$wanted" | grep -o 'id-[0-9a-f-]*' || true)
+    found=$(grep -F "$name[" "$workspace/all-tests.txt" | grep -F "$id" | head -1)
+    if [ -z "$found" ]; then echo "tempest/run.sh: no such test: $wanted" >&2; missing=$((missing + 1)); continue; fi
+    echo "$found" >> "$workspace/load-list.txt"
+  done < "$list"
+  [ "$missing" = 0 ] || { echo "0 passed, $missing failed, 0 skipped"; exit 1; }
+  args+=(--load-list "$workspace/load-list.txt")
+else
+  args+=(--regex "$regex")
+fi
 tempest run "${args[@]}" > "$workspace/run.log" 2>&1
 rc=$?
 grep -E '\.\.\. (FAILED|ok|SKIPPED|skip)|^ - |^Totals' "$workspace/run.log" | grep -vE '\.\.\. ok$' | tail -200

@@ -3,13 +3,12 @@
 import type { Kysely } from 'kysely';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { newHexId } from '../../core/ids.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { DomainRow, IdentityDb } from '../db/schema.js';
 import type { ChangeCounter } from './change-counter.js';
 import { deleteDomainContents } from './domain-contents.js';
-import { assertDeletable, assertMutable, optionsOf, saveOptions, type OptionChanges } from './resource-options.js';
+import { assertDeletable, assertMutable, optionsOf } from './resource-options.js';
 import type { RevocationList } from './revocation.js';
-import { replaceTags } from './tags.js';
+import { commonChanges, writeResource, type CommonResourceInput } from './resource-write.js';
 
 export interface ResourceDeps {
   readonly db: Kysely<IdentityDb>;
@@ -17,14 +16,7 @@ export interface ResourceDeps {
   readonly changes: ChangeCounter;
 }
 
-export interface DomainInput {
-  name?: string;
-  description?: string | null;
-  enabled?: boolean;
-  tags?: string[];
-  options?: OptionChanges;
-  extra?: Record<string, unknown>;
-}
+export type DomainInput = CommonResourceInput;
 
 const duplicate = (name: string | undefined) =>
   conflict(`Conflict occurred attempting to store project - it is not permitted to have two projects acting as domains with the same name: ${name}.`);
@@ -44,16 +36,7 @@ export async function createDomain(deps: ResourceDeps, input: DomainInput & { na
     id: explicitId ?? newHexId(), name: input.name.trim(), description: input.description ?? '',
     enabled: input.enabled === false ? 0 : 1, extra: JSON.stringify(input.extra ?? {}),
   };
-  try {
-    await deps.db.transaction().execute(async (tx) => {
-      await tx.insertInto('domain').values(row).execute();
-      if (input.tags) await replaceTags(tx, 'domain', row.id, input.tags);
-      if (input.options) await saveOptions(tx, row.id, input.options);
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw duplicate(row.name);
-    throw err;
-  }
+  await writeResource(deps.db, 'domain', row.id, input, (tx) => tx.insertInto('domain').values(row).execute(), () => duplicate(row.name));
   deps.changes.bump();
   return row;
 }
@@ -61,23 +44,10 @@ export async function createDomain(deps: ResourceDeps, input: DomainInput & { na
 export async function updateDomain(deps: ResourceDeps, id: string, input: DomainInput): Promise<DomainRow> {
   const current = await getDomain(deps.db, id);
   assertMutable(await optionsOf(deps.db, id), { ...input }, 'domain', id);
-  const changes: Partial<DomainRow> = {};
-  if (input.name !== undefined) changes.name = input.name.trim();
-  if (input.description !== undefined) changes.description = input.description ?? '';
-  if (input.enabled !== undefined) changes.enabled = input.enabled ? 1 : 0;
-  if (input.extra !== undefined && Object.keys(input.extra).length > 0) {
-    changes.extra = JSON.stringify({ ...JSON.parse(current.extra), ...input.extra });
-  }
-  try {
-    await deps.db.transaction().execute(async (tx) => {
-      if (Object.keys(changes).length > 0) await tx.updateTable('domain').set(changes).where('id', '=', id).execute();
-      if (input.tags !== undefined) await replaceTags(tx, 'domain', id, input.tags);
-      if (input.options !== undefined) await saveOptions(tx, id, input.options);
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw duplicate(input.name);
-    throw err;
-  }
+  const changes = commonChanges(current.extra, input);
+  await writeResource(deps.db, 'domain', id, input, async (tx) => {
+    if (Object.keys(changes).length > 0) await tx.updateTable('domain').set(changes).where('id', '=', id).execute();
+  }, () => duplicate(input.name));
   // Tokens of the domain's users and projects are re-checked against domain.enabled on validation.
   deps.changes.bump();
   return getDomain(deps.db, id);

@@ -4,12 +4,11 @@
 import type { Kysely } from 'kysely';
 import { badRequest, conflict, forbidden, notFound } from '../../core/errors.js';
 import { newHexId } from '../../core/ids.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { DomainRow, IdentityDb, ProjectRow } from '../db/schema.js';
 import { findDomain, type ResourceDeps } from './domains.js';
 import { MAX_PROJECT_DEPTH, projectParents, projectSubtree } from './project-hierarchy.js';
-import { assertDeletable, assertMutable, deleteOptions, optionsOf, saveOptions, type OptionChanges } from './resource-options.js';
-import { replaceTags } from './tags.js';
+import { assertDeletable, assertMutable, deleteOptions, optionsOf, type OptionChanges } from './resource-options.js';
+import { commonChanges, writeResource } from './resource-write.js';
 
 export interface ProjectInput {
   name?: string;
@@ -63,16 +62,7 @@ export async function createProject(deps: ResourceDeps, input: ProjectInput & { 
     id: newHexId(), name: input.name.trim(), domain_id: input.domain_id, parent_id: parent?.id ?? null,
     description: input.description ?? '', enabled: input.enabled === false ? 0 : 1, extra: JSON.stringify(input.extra ?? {}),
   };
-  try {
-    await deps.db.transaction().execute(async (tx) => {
-      await tx.insertInto('project').values(row).execute();
-      if (input.tags) await replaceTags(tx, 'project', row.id, input.tags);
-      if (input.options) await saveOptions(tx, row.id, input.options);
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw duplicate(row.name);
-    throw err;
-  }
+  await writeResource(deps.db, 'project', row.id, input, (tx) => tx.insertInto('project').values(row).execute(), () => duplicate(row.name));
   deps.changes.bump();
   return row;
 }
@@ -100,23 +90,10 @@ export async function updateProject(deps: ResourceDeps, id: string, input: Proje
   const { domain_id: _d, parent_id: _p, is_domain: _i, ...update } = input;
   assertMutable(await optionsOf(deps.db, id), update, 'project', id);
   await checkEnabledChange(deps.db, current, input.enabled);
-  const changes: Partial<ProjectRow> = {};
-  if (input.name !== undefined) changes.name = input.name.trim();
-  if (input.description !== undefined) changes.description = input.description ?? '';
-  if (input.enabled !== undefined) changes.enabled = input.enabled ? 1 : 0;
-  if (input.extra !== undefined && Object.keys(input.extra).length > 0) {
-    changes.extra = JSON.stringify({ ...JSON.parse(current.extra), ...input.extra });
-  }
-  try {
-    await deps.db.transaction().execute(async (tx) => {
-      if (Object.keys(changes).length > 0) await tx.updateTable('project').set(changes).where('id', '=', id).execute();
-      if (input.tags !== undefined) await replaceTags(tx, 'project', id, input.tags);
-      if (input.options !== undefined) await saveOptions(tx, id, input.options);
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw duplicate(input.name);
-    throw err;
-  }
+  const changes = commonChanges(current.extra, input);
+  await writeResource(deps.db, 'project', id, input, async (tx) => {
+    if (Object.keys(changes).length > 0) await tx.updateTable('project').set(changes).where('id', '=', id).execute();
+  }, () => duplicate(input.name));
   // A disabled project's tokens fail at their next validation: the token service re-reads it.
   deps.changes.bump();
   return getProject(deps.db, id);
