@@ -1,5 +1,6 @@
 // `npm run bench -- identity`: token issue and validate against the real all-in-one over HTTP,
 // the password hash alone in-process, and the all-in-one's resident memory; one JSON report.
+import { measureInProcessOverhead } from './identity-in-process.js';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { launchAllInOne, type AllInOneProcess } from './all-in-one-process.js';
 import type { BenchLog } from './bench-log.js';
@@ -89,6 +90,8 @@ export async function runIdentityBench(log: BenchLog): Promise<Record<string, un
   } finally {
     await cloud.stop();
   }
+  log('token issue vs hash in one process');
+  const inProcess = await measureInProcessOverhead();
   log(`bcrypt(12) x ${BCRYPT_RUNS} (python3-bcrypt)`);
   const bcrypt12 = await timeBcrypt12(BCRYPT_RUNS);
   const { scrypt, ...httpFigures } = figures;
@@ -102,9 +105,10 @@ export async function runIdentityBench(log: BenchLog): Promise<Record<string, un
     ...httpFigures,
     password_hash: { scrypt, bcrypt12 },
     issue_overhead_ms: issueOverheadMs,
+    issue_overhead_in_process: inProcess,
     validate_speedup_vs_keystone: validateP50Ms ? round2(KEYSTONE_VALIDATE_P50_MS / validateP50Ms) : null,
     targets: judgeIdentityTargets({
-      issueOverheadMs, validateP50Ms, memoryAfterLoadMb: figures.memory_mb.after_load, memoryPeakMb: figures.memory_mb.peak,
+      issueOverheadMs, issueOverheadInProcessMs: inProcess.overhead_ms, validateP50Ms, memoryAfterLoadMb: figures.memory_mb.after_load, memoryPeakMb: figures.memory_mb.peak,
     }),
   };
 }
