@@ -32,6 +32,15 @@ export interface SecurityComplianceConfig {
   readonly uniqueLastPasswordCount: number;
 }
 
+export interface ImageConfig {
+  readonly port: number;
+  /** Glance's image_size_cap: no single image may be larger. */
+  readonly maxImageSizeBytes: number;
+  /** Per-project limits (Glance's image_count_total and image_size_total); -1 means unlimited. */
+  readonly quotaImageCount: number;
+  readonly quotaImageSizeBytes: number;
+}
+
 export type BusConfig = { readonly driver: 'memory' } | { readonly driver: 'amqp'; readonly url: string };
 
 export interface NimbusConfig {
@@ -45,6 +54,7 @@ export interface NimbusConfig {
   readonly bus: BusConfig;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly identity: IdentityConfig;
+  readonly image: ImageConfig;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +122,13 @@ function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
     identity.passwordHash = { ...section(identity, 'passwordHash'), logN: env.NIMBUS_PASSWORD_HASH_LOG_N };
   }
   out.identity = identity;
+  const image: Raw = { ...section(raw, 'image') };
+  const imageKeys: Record<string, string> = {
+    NIMBUS_IMAGE_PORT: 'port', NIMBUS_IMAGE_MAX_SIZE: 'maxImageSizeBytes',
+    NIMBUS_IMAGE_QUOTA_COUNT: 'quotaImageCount', NIMBUS_IMAGE_QUOTA_SIZE: 'quotaImageSizeBytes',
+  };
+  for (const [name, key] of Object.entries(imageKeys)) if (env[name] !== undefined) image[key] = env[name];
+  out.image = image;
   return out;
 }
 
@@ -126,6 +143,7 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
   const id = section(raw, 'identity');
   const hash = section(id, 'passwordHash');
   const sc = section(id, 'securityCompliance');
+  const img = section(raw, 'image');
   const busRaw = section(raw, 'bus');
   const busDriver = str(busRaw, 'driver', 'bus.driver', 'memory');
   let bus: BusConfig;
@@ -164,6 +182,12 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
         lockoutDurationSeconds: int(sc, 'lockoutDurationSeconds', 'identity.securityCompliance.lockoutDurationSeconds', 1800, 1, 86400 * 365),
         uniqueLastPasswordCount: int(sc, 'uniqueLastPasswordCount', 'identity.securityCompliance.uniqueLastPasswordCount', 0, 0, 100),
       },
+    },
+    image: {
+      port: int(img, 'port', 'image.port', 9292, 0, 65535),
+      maxImageSizeBytes: int(img, 'maxImageSizeBytes', 'image.maxImageSizeBytes', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
+      quotaImageCount: int(img, 'quotaImageCount', 'image.quotaImageCount', -1, -1, Number.MAX_SAFE_INTEGER),
+      quotaImageSizeBytes: int(img, 'quotaImageSizeBytes', 'image.quotaImageSizeBytes', -1, -1, Number.MAX_SAFE_INTEGER),
     },
   };
   return Object.freeze(config);
