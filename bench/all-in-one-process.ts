@@ -22,13 +22,13 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-function cleanEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
+function cleanEnv(dataDir: string, port: number, imagePort: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   // Inherited NIMBUS_* settings (a lowered NIMBUS_PASSWORD_HASH_LOG_N, say) would skew the figures.
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('NIMBUS_')) env[key] = value;
   const configPath = join(dataDir, 'nimbus.json');
   writeFileSync(configPath, '{}\n');
-  return { ...env, NIMBUS_CONFIG: configPath, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_LOG_LEVEL: 'warn' };
+  return { ...env, NIMBUS_CONFIG: configPath, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort), NIMBUS_LOG_LEVEL: 'warn' };
 }
 
 function waitForReady(child: ChildProcess, output: () => string): Promise<void> {
@@ -64,8 +64,9 @@ async function stopChild(child: ChildProcess, pid: number): Promise<void> {
 export async function launchAllInOne(): Promise<AllInOneProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
   const port = await freePort();
+  const imagePort = await freePort();
   const child = spawn(join(REPO_ROOT, 'bin/nimbus'), ['all-in-one'], {
-    cwd: REPO_ROOT, env: cleanEnv(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO_ROOT, env: cleanEnv(dataDir, port, imagePort), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });

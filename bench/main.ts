@@ -3,11 +3,13 @@
 import { writeFileSync } from 'node:fs';
 import { stderrLog, type BenchLog } from './bench-log.js';
 import { runIdentityBench } from './identity.js';
+import { runImageBench } from './image.js';
 
 type Bench = (log: BenchLog) => Promise<Record<string, unknown>>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   identity: runIdentityBench,
+  image: runImageBench,
 };
 
 const USAGE = `usage: npm run bench -- <service> [--out FILE]

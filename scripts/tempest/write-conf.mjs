@@ -76,6 +76,18 @@ swift = false
 heat = false
 horizon = false
 
+[image-feature-enabled]
+api_v2 = true
+api_v1 = false
+# glance-direct import and the os_glance_* reserved namespace are implemented; web-download would
+# need outbound network, and there is one store, no cache and no multiple locations.
+import_image = ${has('image')}
+os_glance_reserved = ${has('image')}
+
+[image]
+region = ${env.OS_REGION_NAME ?? 'RegionOne'}
+image_caching_enabled = false
+
 [validation]
 run_validation = false
 `);

@@ -7,7 +7,18 @@ import { createBus, type Bus } from '../bus/index.js';
 import type { IdentityDb } from '../identity/db/schema.js';
 import { bootstrapIdentity, type CatalogService } from '../identity/bootstrap.js';
 import { buildIdentityDeps, createIdentityService, migrateIdentity } from '../identity/service.js';
+import type { ImageDb } from '../image/db/schema.js';
+import { buildImageDeps, createImageService, migrateImage, prepareImageService } from '../image/service.js';
+import type { TokenValidator } from '../core/http/auth-context.js';
+import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
 import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
+
+/** Every role a process can run; the all-in-one runs them all. */
+export const ALL_ROLES = ['identity', 'image'] as const;
+
+export function imageUrl(config: NimbusConfig): string {
+  return `http://${config.publicHost}:${config.image.port}`;
+}
 
 export interface RunningCloud {
   readonly endpoints: Readonly<Record<string, string>>;
@@ -18,13 +29,17 @@ export interface RunningCloud {
 
 /** The services this build of Nimbus provides, as the catalog should list them. */
 export function catalogServices(config: NimbusConfig): CatalogService[] {
-  return [{ type: 'identity', name: 'keystone', url: identityUrl(config) }];
+  return [
+    { type: 'identity', name: 'keystone', url: identityUrl(config) },
+    { type: 'image', name: 'glance', url: imageUrl(config) },
+  ];
 }
 
 export async function migrateAll(config: NimbusConfig): Promise<void> {
   const database: Database<IdentityDb> = openDatabase(config.databaseUrl);
   try {
     await migrateIdentity(database.db);
+    await migrateImage(database.db as unknown as Kysely<ImageDb>);
   } finally {
     await database.close();
   }
@@ -52,6 +67,20 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       await identity.app.listen({ host: config.bindHost, port: config.identity.port });
       closers.push(() => identity.app.close());
       endpoints.identity = identityUrl(config);
+    }
+    // In one process the identity service validates tokens directly; alone, over its HTTP API.
+    const tokens: TokenValidator = roles.includes('identity') ? identityDeps.tokens
+      : new RemoteTokenValidator({ authUrl: identityUrl(config), username: 'admin', password: adminPassword(config), projectName: 'admin' });
+    if (roles.includes('image')) {
+      const imageDb = database.db as unknown as Kysely<ImageDb>;
+      await migrateImage(imageDb);
+      const imageDeps = buildImageDeps(config, imageDb, bus);
+      const recovered = await prepareImageService(imageDeps);
+      logger.info({ recovered }, 'image data recovery');
+      const image = createImageService(imageDeps, tokens, logger);
+      await image.app.listen({ host: config.bindHost, port: config.image.port });
+      closers.push(() => image.app.close());
+      endpoints.image = imageUrl(config);
     }
   } catch (err) {
     for (const close of closers.reverse()) await close();

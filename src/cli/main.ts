@@ -5,11 +5,11 @@ import { openDatabase } from '../db/database.js';
 import type { IdentityDb } from '../identity/db/schema.js';
 import { keyRepository, migrateIdentity } from '../identity/service.js';
 import { adminPassword, openrc } from './admin-credentials.js';
-import { catalogServices, migrateAll, runBootstrap, startCloud } from './cloud.js';
+import { ALL_ROLES, catalogServices, migrateAll, runBootstrap, startCloud } from './cloud.js';
 
 const USAGE = `usage: nimbus <command>
   all-in-one            start every service of a one-machine cloud (SQLite, in-process bus)
-  serve <role>...       start the given roles only (identity)
+  serve <role>...       start the given roles only (identity, image)
   db-migrate            apply every service's database migrations
   bootstrap             create the admin user, project, roles, region and catalog (idempotent)
   openrc                print an openrc for the admin user
@@ -17,7 +17,6 @@ const USAGE = `usage: nimbus <command>
   token-keys rotate     rotate the token key repository
 configuration: $NIMBUS_CONFIG (default /etc/nimbus/nimbus.json) and NIMBUS_* variables (docs/configuration.md)`;
 
-const ALL_ROLES = ['identity'];
 
 async function serve(roles: string[]): Promise<void> {
   const config = loadConfig();
@@ -40,9 +39,9 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'all-in-one':
-      return serve(ALL_ROLES);
+      return serve([...ALL_ROLES]);
     case 'serve': {
-      const unknown = rest.filter((r) => !ALL_ROLES.includes(r));
+      const unknown = rest.filter((r) => !(ALL_ROLES as readonly string[]).includes(r));
       if (rest.length === 0 || unknown.length > 0) throw new UsageError(`unknown role(s): ${unknown.join(', ') || '(none given)'}; roles: ${ALL_ROLES.join(', ')}`);
       return serve(rest);
     }

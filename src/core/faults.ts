@@ -34,3 +34,13 @@ export const novaFault: FaultRenderer = (err) => ({
 export const neutronFault: FaultRenderer = (err) => ({
   NeutronError: { type: err.kind, message: err.message, detail: '' },
 });
+
+/**
+ * Glance answers errors as webob does for `Accept: application/json`:
+ * {"code": "404 Not Found", "title": "Not Found", "message": "..."} (code is the status line).
+ */
+export const glanceFault: FaultRenderer = (err) => ({
+  code: `${err.status} ${httpTitle(err.status)}`,
+  title: httpTitle(err.status),
+  message: err.message,
+});

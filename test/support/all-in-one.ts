@@ -13,6 +13,7 @@ export interface AllInOne {
   readonly dataDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly identityUrl: string;
+  readonly imageUrl: string;
   /** Runs the real `openstack` client with the admin openrc (plus `extraEnv`); -f json output parsed. */
   openstack(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<string>;
   openstackJson<T = Record<string, unknown>>(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<T>;
@@ -42,7 +43,11 @@ function parseOpenrc(text: string): NodeJS.ProcessEnv {
 export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<AllInOne> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-e2e-'));
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_LOG_LEVEL: 'warn', ...extraEnv };
+  const imagePort = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort),
+    NIMBUS_LOG_LEVEL: 'warn', ...extraEnv,
+  };
   delete env.NIMBUS_CONFIG;
   const child: ChildProcess = spawn('bin/nimbus', ['all-in-one'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -64,6 +69,7 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
     dataDir,
     env: adminEnv,
     identityUrl: `http://127.0.0.1:${port}/v3`,
+    imageUrl: `http://127.0.0.1:${imagePort}`,
     openstack,
     openstackJson: async <T>(args: string[], more?: NodeJS.ProcessEnv) => JSON.parse(await openstack([...args, '-f', 'json'], more)) as T,
     async stop() {

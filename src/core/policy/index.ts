@@ -7,6 +7,7 @@ export {
 } from './errors.js';
 export { evaluate, type EvaluationContext, type PolicyTarget } from './evaluate.js';
 export { Enforcer, type EnforcerOptions } from './enforcer.js';
+export { GLANCE_BASE_RULES, GLANCE_IMAGE_RULES, GLANCE_METADEF_RULES, glanceDefaults } from './glance-rules.js';
 export { KEYSTONE_LEGACY_RULES, KEYSTONE_RULE_FAMILIES, keystoneDefaults } from './keystone-defaults.js';
 export { parseRule, type RuleSource } from './parse.js';
 export { loadPolicyFile, parsePolicyText } from './policy-file.js';
