@@ -11,6 +11,7 @@ import { STORE_ID } from './constants.js';
 import { dataProblem } from './data-checks.js';
 import type { ImageDomainDeps } from './deps.js';
 import { assertMutable, enforceOnImage, loadVisibleImage } from './image-access.js';
+import { findImageRow } from './image-record.js';
 import { createTask, finishTask } from './image-tasks.js';
 import { quotaExceeded, uploadAllowance } from './quotas.js';
 import { moveStatus } from './status.js';
@@ -51,7 +52,10 @@ export async function importImage(deps: ImageDomainDeps, caller: Caller, id: str
   }
   const task = await createTask(deps.db, caller, id, { image_id: id, import_req: request.body, backend: [STORE_ID] }, request.requestId);
   try {
-    await promoteStaged(deps, id, image.disk_format!, staged);
+    // Formats are frozen once importing: check against what they are now, not when we looked.
+    const diskFormat = (await findImageRow(deps.db, id))?.disk_format;
+    if (!diskFormat) throw conflict("'disk_format' needs to be set before import");
+    await promoteStaged(deps, id, diskFormat, staged);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     await finishTask(deps.db, task.id, { status: 'failure', message });

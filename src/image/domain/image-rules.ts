@@ -12,9 +12,12 @@ export function assertMinValue(field: 'min_disk' | 'min_ram', value: number): vo
   if (value > MAX_DB_INT) throw badRequest(`'${field}' value out of range, must not exceed ${MAX_DB_INT}.`);
 }
 
-/** disk_format and container_format may change only before data arrives. */
+/**
+ * disk_format and container_format may change only before data is checked against them: while
+ * queued, or staged and not yet importing (a saving or importing image has its formats frozen).
+ */
 export function assertFormatChangeable(field: 'disk_format' | 'container_format', status: string): void {
-  if (status !== 'queued' && status !== 'importing') {
+  if (status !== 'queued' && status !== 'uploading') {
     throw forbidden(`Attribute ${field} can be only replaced for a queued image.`);
   }
 }

@@ -10,6 +10,7 @@ import type { Caller } from './caller.js';
 import { dataProblem, missingFormats } from './data-checks.js';
 import type { ImageDomainDeps } from './deps.js';
 import { assertMutable, enforceOnImage, loadVisibleImage } from './image-access.js';
+import { findImageRow } from './image-record.js';
 import { quotaExceeded, uploadAllowance } from './quotas.js';
 import { claimStatus, moveStatus, receiveFailure } from './status.js';
 
@@ -29,13 +30,15 @@ export async function uploadImageData(deps: ImageDomainDeps, caller: Caller, id:
   const { maxBytes, byQuota } = await uploadAllowance(deps, image.owner, id);
   if (upload.length !== undefined && upload.length > maxBytes) throw quotaExceeded(byQuota, maxBytes);
   await claimStatus(deps.db, id, 'queued', 'saving');
+  // Formats are frozen from here on; read them again in case a PATCH changed them meanwhile.
+  const diskFormat = (await findImageRow(deps.db, id))?.disk_format ?? image.disk_format!;
 
   let pending: PendingData | undefined;
   try {
     pending = await deps.store.receive('images', id, upload.body, {
       maxBytes, ...(upload.length !== undefined ? { expectedSize: upload.length } : {}),
     });
-    const problem = dataProblem(image.disk_format!, pending.inspection);
+    const problem = dataProblem(diskFormat, pending.inspection);
     if (problem) throw problem;
     await pending.commit();
   } catch (err) {
