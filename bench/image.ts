@@ -121,5 +121,7 @@ export async function runImageBench(log: BenchLog): Promise<Record<string, unkno
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return { service: 'image', date: new Date().toISOString(), machine: host, ...figures, targets: judge(figures) };
+  // Other work on the machine skews the CPU-bound store figures far more than dd's: say how busy it was.
+  const machineAfter = { ...host, load_average_1m_at_end: round2(loadavg()[0] ?? null) };
+  return { service: 'image', date: new Date().toISOString(), machine: machineAfter, ...figures, targets: judge(figures) };
 }

@@ -2,7 +2,7 @@
 // Runs the compiled tests with node's test runner in phases, then prints one closing tally.
 //   node scripts/run-tests.mjs [unit|integration|e2e ...]   (default: all three)
 // Phase "sqlite" runs the chosen suites; phase "postgres" runs the database-backed integration
-// tests again on PostgreSQL when NIMBUS_TEST_DATABASE_URL is set (scripts/test.sh sets it).
+// tests (identity, image) again on PostgreSQL when NIMBUS_TEST_DATABASE_URL is set (scripts/test.sh sets it).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,10 @@ const baseEnv = { ...process.env };
 delete baseEnv.NIMBUS_TEST_DATABASE_URL;
 const phases = [{ name: 'sqlite', files: chosen.flatMap((s) => testFiles(join('dist', 'test', s))), env: baseEnv }];
 if (pgUrl && chosen.includes('integration')) {
-  phases.push({ name: 'postgres', files: testFiles(join('dist', 'test', 'integration', 'identity')), env: { ...baseEnv, NIMBUS_TEST_DATABASE_URL: pgUrl } });
+  // Every service whose tests run on a database gets its integration tests run again on PostgreSQL.
+  const databaseSuites = ['identity', 'image'].flatMap((service) => testFiles(join('dist', 'test', 'integration', service)))
+    .filter((file) => !/store-/.test(file));
+  phases.push({ name: 'postgres', files: databaseSuites, env: { ...baseEnv, NIMBUS_TEST_DATABASE_URL: pgUrl } });
 }
 
 const work = mkdtempSync(join(tmpdir(), 'nimbus-tests-'));

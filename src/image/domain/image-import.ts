@@ -4,6 +4,7 @@
 // request; the task record tells the story as Glance's does. A refused import fails its task,
 // drops the staged data and returns the image to queued.
 import { ApiError, conflict } from '../../core/errors.js';
+import { isForeignKeyViolation } from '../../db/errors.js';
 import { isImageStoreError } from '../store/store-errors.js';
 import type { ImageStagedRow } from '../db/schema.js';
 import type { Caller } from './caller.js';
@@ -50,7 +51,11 @@ export async function importImage(deps: ImageDomainDeps, caller: Caller, id: str
   if (!(await moveStatus(deps.db, id, 'uploading', 'importing'))) {
     throw conflict(`New operation on image '${id}' is not permitted as prior operation is still in progress`);
   }
-  const task = await createTask(deps.db, caller, id, { image_id: id, import_req: request.body, backend: [STORE_ID] }, request.requestId);
+  const task = await createTask(deps.db, caller, id, { image_id: id, import_req: request.body, backend: [STORE_ID] }, request.requestId)
+    .catch((err: unknown) => {
+      if (isForeignKeyViolation(err)) throw new ApiError(410, `Image ${id} was deleted during the import.`);
+      throw err;
+    });
   try {
     // Formats are frozen once importing: check against what they are now, not when we looked.
     const diskFormat = (await findImageRow(deps.db, id))?.disk_format;

@@ -2,12 +2,12 @@
 // accepts, rejects or returns to pending; the owner removes the share. A member sees only its own
 // membership, the owner (and admins) all of them. Only shared images have members.
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../../core/errors.js';
-import { isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import type { ImageMemberRow } from '../db/schema.js';
 import type { Caller } from './caller.js';
 import { MAX_MEMBERS, MEMBER_STATUSES } from './constants.js';
 import type { ImageDomainDeps } from './deps.js';
-import { enforceOnImage, isMutable, loadVisibleImage, type VisibleImage } from './image-access.js';
+import { enforceOnImage, isMutable, loadVisibleImage, noSuchImage, type VisibleImage } from './image-access.js';
 
 function assertShared(visible: VisibleImage): void {
   if (visible.image.visibility !== 'shared') {
@@ -49,6 +49,7 @@ export async function addMember(deps: ImageDomainDeps, caller: Caller, imageId: 
     await deps.db.insertInto('image_member').values(row).execute();
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`Member ${memberId} is duplicated for image ${imageId}`);
+    if (isForeignKeyViolation(err)) noSuchImage(imageId);
     throw err;
   }
   return row;

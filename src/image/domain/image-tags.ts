@@ -1,9 +1,9 @@
 // PUT/DELETE /v2/images/{id}/tags/{tag}: tags are a set owned by the image's owner.
 import { badRequest, notFound } from '../../core/errors.js';
-import { isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import type { Caller } from './caller.js';
 import type { ImageDomainDeps } from './deps.js';
-import { assertMutable, enforceOnImage, loadVisibleImage } from './image-access.js';
+import { assertMutable, enforceOnImage, loadVisibleImage, noSuchImage } from './image-access.js';
 import { assertTagQuota } from './image-rules.js';
 
 async function mutableImage(deps: ImageDomainDeps, caller: Caller, id: string) {
@@ -25,6 +25,7 @@ export async function addTag(deps: ImageDomainDeps, caller: Caller, id: string, 
     });
   } catch (err) {
     // A concurrent request added the same tag: the set already holds it.
+    if (isForeignKeyViolation(err)) noSuchImage(id);
     if (!isUniqueViolation(err)) throw err;
   }
 }

@@ -6,7 +6,7 @@ import { conflict, forbidden } from '../../core/errors.js';
 import type { Caller } from './caller.js';
 import { WRITABLE_ATTRIBUTES } from './constants.js';
 import type { ImageDomainDeps } from './deps.js';
-import { assertMutable, enforceOnImage, imageTarget, loadVisibleImage } from './image-access.js';
+import { assertMutable, enforceOnImage, imageTarget, loadVisibleImage, noSuchImage } from './image-access.js';
 import { findImage, type ImageRecord } from './image-record.js';
 import {
   assertFormatChangeable, assertMinValue, assertPropertyQuota, assertTagQuota, enforceVisibility, uniqueTags,
@@ -99,7 +99,9 @@ async function writeChanges(deps: ImageDomainDeps, image: ImageRecord, next: Pen
   const removed = Object.keys(image.properties).filter((k) => !Object.hasOwn(next.properties, k));
   const changed = Object.entries(next.properties).filter(([k, v]) => image.properties[k] !== v);
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('image').set(columns).where('id', '=', image.id).execute();
+    const updated = await tx.updateTable('image').set(columns).where('id', '=', image.id).executeTakeFirst();
+    // Deleted while we checked the changes: nothing to write to.
+    if (Number(updated.numUpdatedRows) === 0) noSuchImage(image.id);
     if (removed.length > 0) {
       await tx.deleteFrom('image_property').where('image_id', '=', image.id).where('name', 'in', removed).execute();
     }

@@ -2,10 +2,10 @@
 // cycle: list, create (unique name per namespace), show, replace (possibly renaming), delete one,
 // delete all. Each kind keeps its own columns; `data` carries them as plain JSON values.
 import { conflict, notFound } from '../../../core/errors.js';
-import { isUniqueViolation } from '../../../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../../db/errors.js';
 import type { Caller } from '../caller.js';
 import type { ImageDomainDeps } from '../deps.js';
-import { loadNamespace } from './namespaces.js';
+import { loadNamespace, namespaceNotFound } from './namespaces.js';
 
 export type PartKind = 'object' | 'property' | 'tag';
 
@@ -82,6 +82,7 @@ export async function createParts(
     });
   } catch (err) {
     if (isUniqueViolation(err)) duplicate(kind, namespace, parts.map((p) => p.name).join(', '));
+    if (isForeignKeyViolation(err)) namespaceNotFound(namespace);
     throw err;
   }
   return parts.map((p) => ({ name: p.name, data: p.data, created_at: now, updated_at: now }));

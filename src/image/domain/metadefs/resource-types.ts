@@ -1,12 +1,12 @@
 // Resource types and their associations with namespaces (which properties apply to images,
 // flavors, volumes, … and under which key prefix).
 import { conflict, notFound } from '../../../core/errors.js';
-import { isUniqueViolation } from '../../../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../../db/errors.js';
 import type { MetadefNamespaceResourceTypeRow, MetadefResourceTypeRow } from '../../db/schema.js';
 import type { Caller } from '../caller.js';
 import type { ImageDomainDeps } from '../deps.js';
 import { enforce } from '../image-access.js';
-import { loadNamespace } from './namespaces.js';
+import { loadNamespace, namespaceNotFound } from './namespaces.js';
 
 export interface AssociationInput { readonly name: string; readonly prefix?: string | null; readonly properties_target?: string | null }
 
@@ -38,6 +38,7 @@ export async function associate(
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`Resource type association ${input.name} already exists for namespace ${namespace}`);
+    if (isForeignKeyViolation(err)) namespaceNotFound(namespace);
     throw err;
   }
   return row;
