@@ -1,5 +1,5 @@
 // The real all-in-one (`bin/nimbus all-in-one`) as a child process: a throw-away data
-// directory, a free identity port, an empty config file (so every setting — the password hash
+// directory, free identity and image ports, an empty config file (so every setting — the password hash
 // cost above all — is the shipped default), ready once it prints `Credentials:`. stop() ends it by
 // pid and removes the directory; an exit hook does the same if the benchmark dies first.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +13,8 @@ export interface AllInOneProcess {
   readonly pid: number;
   readonly dataDir: string;
   readonly identityUrl: string;
+  /** The image API's root (no version): `${imageUrl}/v2/images`. */
+  readonly imageUrl: string;
   readonly adminPassword: string;
   stop(): Promise<void>;
 }
@@ -61,8 +63,9 @@ async function stopChild(child: ChildProcess, pid: number): Promise<void> {
   if (running(child)) process.kill(pid, 'SIGKILL');
 }
 
-export async function launchAllInOne(): Promise<AllInOneProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
+/** `parentDir`: where its data directory goes (default: the system temp directory). */
+export async function launchAllInOne(parentDir: string = tmpdir()): Promise<AllInOneProcess> {
+  const dataDir = mkdtempSync(join(parentDir, 'nimbus-bench-'));
   const port = await freePort();
   const imagePort = await freePort();
   const child = spawn(join(REPO_ROOT, 'bin/nimbus'), ['all-in-one'], {
@@ -85,7 +88,7 @@ export async function launchAllInOne(): Promise<AllInOneProcess> {
   try {
     await waitForReady(child, () => output);
     const adminPassword = readFileSync(join(dataDir, 'admin-password'), 'utf8').trim();
-    return { pid, dataDir, identityUrl: `http://127.0.0.1:${port}/v3`, adminPassword, stop };
+    return { pid, dataDir, identityUrl: `http://127.0.0.1:${port}/v3`, imageUrl: `http://127.0.0.1:${imagePort}`, adminPassword, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ApiError, isApiError, unauthorized } from '../errors.js';
 import type { FaultRenderer } from '../faults.js';
 import { newRequestId } from '../ids.js';
+import { jsonBodyParser } from './json-body.js';
 import type { AuthContext, TokenValidator } from './auth-context.js';
 
 declare module 'fastify' {
@@ -33,19 +34,9 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     return503OnClosing: true,
   });
-  // Parse JSON ourselves: an empty body is "no body", and parse errors become 400 faults.
+  // Parse JSON ourselves (json-body.ts): an empty body is "no body", and parse errors become 400 faults.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    // No OpenStack attribute may hold NUL, and PostgreSQL cannot store it: refuse it at the door.
-    if (text.includes('\\u0000')) return done(new ApiError(400, 'Invalid input: the request body contains a NUL character.'), undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new ApiError(400, 'Malformed request body: the request body is not valid JSON.'), undefined);
-    }
-  });
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json/, { parseAs: 'string' }, jsonBodyParser);
   app.decorateRequest('authPromise', undefined);
   app.decorateRequest('requireAuth', function (this: FastifyRequest): Promise<AuthContext> {
     if (this.authPromise === undefined) {

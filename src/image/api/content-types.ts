@@ -1,7 +1,8 @@
 // Body parsers the image API adds to the common server: raw streams for image data (never
 // buffered, whatever the size) and Glance's JSON-Patch media types.
 import type { FastifyInstance } from 'fastify';
-import { ApiError, notFound } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
+import { jsonBodyParser } from '../../core/http/json-body.js';
 import { PATCH_CONTENT_TYPES } from './image-patch-body.js';
 import { OCTET_STREAM } from './data-body.js';
 
@@ -9,16 +10,7 @@ export function registerImageContentTypes(app: FastifyInstance, jsonLimit: numbe
   // The route reads the stream itself (through the store), so the body limit does not apply.
   app.addContentTypeParser(OCTET_STREAM, (_request, payload, done) => done(null, payload));
   const patchTypes = Object.keys(PATCH_CONTENT_TYPES).map((t) => t.replace(/[.+]/g, '\\$&'));
-  app.addContentTypeParser(new RegExp(`^(${patchTypes.join('|')})`), { parseAs: 'string', bodyLimit: jsonLimit }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    if (text.includes('\\u0000')) return done(new ApiError(400, 'Invalid input: the request body contains a NUL character.'), undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new ApiError(400, 'Malformed JSON in request body.'), undefined);
-    }
-  });
+  app.addContentTypeParser(new RegExp(`^(${patchTypes.join('|')})`), { parseAs: 'string', bodyLimit: jsonLimit }, jsonBodyParser);
 }
 
 /**
