@@ -1,6 +1,5 @@
-// The hashing threads shared by every upload in the process, one per algorithm (MD5, SHA-512),
-// each started on first use. A worker is ref'd only while some upload uses it, so an idle store
-// never keeps the process alive; if one dies, the uploads using it fail and the next upload starts a new one.
+// The MD5 hashing thread shared by every upload in the process, started on first use. A worker is ref'd only while some upload uses it, so an idle store never keeps the
+// process alive; if one dies, the uploads using it fail and the next upload starts a new one.
 import { Worker } from 'node:worker_threads';
 import type { HashReply, HashRequest } from './hash-worker.js';
 
@@ -49,10 +48,9 @@ export class HashWorker {
   }
 }
 
-const shared = new Map<HashWorker['algorithm'], HashWorker>();
+let shared: HashWorker | undefined;
 
-export function sharedHashWorker(algorithm: HashWorker['algorithm']): HashWorker {
-  let worker = shared.get(algorithm);
-  if (!worker) shared.set(algorithm, (worker = new HashWorker(algorithm)));
-  return worker;
+export function sharedMd5Worker(): HashWorker {
+  shared ??= new HashWorker('md5');
+  return shared;
 }

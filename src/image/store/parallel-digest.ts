@@ -1,15 +1,13 @@
-// MD5 and SHA-512 of one upload, each on its own worker thread (hash-workers.ts), so the event
-// loop only copies bytes and moves them to disk. Chunks are copied once into a few shared
-// SLOT_BYTES slots; a full slot is posted (by number) to both workers, which hash the same
-// memory, and is reused once both are done with it. With every slot busy, update() returns a
-// promise: backpressure, so memory stays at SLOTS × SLOT_BYTES per upload however fast the
-// client sends.
+// SHA-512 (on the event loop) and MD5 (on the hash worker) of one upload. Chunks for the worker
+// are copied into a few shared 1 MiB slots; a full slot is posted and reused once the worker is
+// done with it. With every slot busy, update() returns a promise: backpressure, so memory stays
+// at SLOTS × SLOT_BYTES per upload however fast the client sends.
+import { createHash } from 'node:crypto';
 import type { HashReply } from './hash-worker.js';
-import { sharedHashWorker, type HashWorker } from './hash-workers.js';
+import { sharedMd5Worker, type HashWorker } from './hash-workers.js';
 
 const SLOT_BYTES = 1024 * 1024;
 const SLOTS = 4;
-const ALGORITHMS = ['md5', 'sha512'] as const;
 let nextJob = 1;
 
 export interface Digests {
@@ -19,27 +17,25 @@ export interface Digests {
 
 export class ParallelDigest {
   private readonly job = nextJob++;
-  private readonly workers: readonly HashWorker[] = ALGORITHMS.map((algorithm) => sharedHashWorker(algorithm));
+  private readonly sha512 = createHash('sha512');
+  private readonly worker: HashWorker = sharedMd5Worker();
   private readonly slots: Buffer[] = [];
-  /** Per slot: how many workers still hash it. */
-  private readonly busy: number[] = [];
   private readonly free: number[] = [];
-  private readonly hex = new Map<string, string>();
   private current = -1;
   private filled = 0;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  private md5: string | undefined;
   private finished: (() => void) | undefined;
 
   constructor() {
-    for (const worker of this.workers) {
-      worker.attach(this.job, { reply: (reply) => this.onReply(worker, reply), fail: (error) => this.onFail(error) });
-    }
+    this.worker.attach(this.job, { reply: (reply) => this.onReply(reply), fail: (error) => this.onFail(error) });
   }
 
-  /** Hashes `chunk` (copied into a shared slot); returns a promise only when it must wait for a free slot. */
+  /** Hashes `chunk` (a copy goes to the worker); returns a promise only when it must wait for a free slot. */
   update(chunk: Buffer): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);
+    this.sha512.update(chunk);
     return this.copyOut(chunk);
   }
 
@@ -47,14 +43,12 @@ export class ParallelDigest {
     if (!this.failure) {
       if (this.current >= 0 && this.filled > 0) this.send();
       const done = new Promise<void>((resolve) => { this.finished = resolve; });
-      for (const worker of this.workers) worker.post({ op: 'digest', job: this.job });
+      this.worker.post({ op: 'digest', job: this.job });
       await done;
     }
     this.release();
-    const md5 = this.hex.get('md5');
-    const sha512 = this.hex.get('sha512');
-    if (this.failure || md5 === undefined || sha512 === undefined) throw this.failure ?? new Error('digest missing');
-    return { md5, sha512 };
+    if (this.failure || this.md5 === undefined) throw this.failure ?? new Error('md5 digest missing');
+    return { md5: this.md5, sha512: this.sha512.digest('hex') };
   }
 
   /** Forgets the upload (aborted or refused). */
@@ -87,8 +81,7 @@ export class ParallelDigest {
       slot = this.slots.length;
       const buffer = new SharedArrayBuffer(SLOT_BYTES);
       this.slots.push(Buffer.from(buffer));
-      this.busy.push(0);
-      for (const worker of this.workers) worker.post({ op: 'slot', job: this.job, slot, buffer });
+      this.worker.post({ op: 'slot', job: this.job, slot, buffer });
     }
     if (slot === undefined) return false;
     this.current = slot;
@@ -97,20 +90,18 @@ export class ParallelDigest {
   }
 
   private send(): void {
-    this.busy[this.current] = this.workers.length;
-    for (const worker of this.workers) worker.post({ op: 'update', job: this.job, slot: this.current, length: this.filled });
+    this.worker.post({ op: 'update', job: this.job, slot: this.current, length: this.filled });
     this.current = -1;
     this.filled = 0;
   }
 
-  private onReply(worker: HashWorker, reply: HashReply): void {
+  private onReply(reply: HashReply): void {
     if (reply.op === 'done') {
-      if (--this.busy[reply.slot]! > 0) return;
       this.free.push(reply.slot);
       this.wakeUp();
     } else {
-      this.hex.set(worker.algorithm, reply.hex);
-      if (this.hex.size === this.workers.length) this.finished?.();
+      this.md5 = reply.hex;
+      this.finished?.();
     }
   }
 
@@ -127,6 +118,6 @@ export class ParallelDigest {
   }
 
   private release(): void {
-    for (const worker of this.workers) worker.detach(this.job);
+    this.worker.detach(this.job);
   }
 }
