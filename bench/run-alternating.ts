@@ -2,22 +2,11 @@
 // whose speed drifts (shared cores), A and B then see the same conditions, so the difference of
 // their medians means something. A's wall time is the sum of its own latencies: what one
 // sequential client doing only A would have taken.
-import { performance } from 'node:perf_hooks';
-import { loadFigures, type LoadFigures } from './run-clients.js';
+import { loadFigures, timeOperation, type LoadFigures } from './run-clients.js';
 
 export interface AlternatingFigures {
   readonly a: LoadFigures;
   readonly bLatenciesMs: readonly number[];
-}
-
-async function timed(operation: () => Promise<void>, latencies: number[], errors: string[]): Promise<void> {
-  const start = performance.now();
-  try {
-    await operation();
-    latencies.push(performance.now() - start);
-  } catch (err) {
-    errors.push((err as Error).message.slice(0, 300));
-  }
 }
 
 export async function runAlternating(n: number, a: () => Promise<void>, b: () => Promise<void>): Promise<AlternatingFigures> {
@@ -26,8 +15,8 @@ export async function runAlternating(n: number, a: () => Promise<void>, b: () =>
   const bLatencies: number[] = [];
   const bErrors: string[] = [];
   for (let i = 0; i < n; i++) {
-    await timed(a, aLatencies, aErrors);
-    await timed(b, bLatencies, bErrors);
+    await timeOperation(a, aLatencies, aErrors);
+    await timeOperation(b, bLatencies, bErrors);
   }
   if (bErrors.length > 0) throw new Error(`alternating B failed: ${bErrors[0]}`);
   const aWallS = aLatencies.reduce((sum, ms) => sum + ms, 0) / 1000;

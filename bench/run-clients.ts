@@ -16,19 +16,22 @@ export async function runClients(clients: number, perClient: number, operation: 
   const latencies: number[] = [];
   const errors: string[] = [];
   const client = async (): Promise<void> => {
-    for (let i = 0; i < perClient; i++) {
-      const start = performance.now();
-      try {
-        await operation();
-        latencies.push(performance.now() - start);
-      } catch (err) {
-        errors.push((err as Error).message.slice(0, 300));
-      }
-    }
+    for (let i = 0; i < perClient; i++) await timeOperation(operation, latencies, errors);
   };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, client));
   return loadFigures(clients, latencies, errors, (performance.now() - t0) / 1000);
+}
+
+/** Runs one operation, recording its latency on success or its message on failure. */
+export async function timeOperation(operation: () => Promise<void>, latencies: number[], errors: string[]): Promise<void> {
+  const start = performance.now();
+  try {
+    await operation();
+    latencies.push(performance.now() - start);
+  } catch (err) {
+    errors.push((err as Error).message.slice(0, 300));
+  }
 }
 
 export function loadFigures(clients: number, latencies: readonly number[], errors: readonly string[], wallS: number): LoadFigures {

@@ -22,7 +22,7 @@ const duplicate = (name: string | undefined) =>
   conflict(`Conflict occurred attempting to store project - it is not permitted to have two projects acting as domains with the same name: ${name}.`);
 
 export async function getDomain(db: Kysely<IdentityDb>, id: string): Promise<DomainRow> {
-  const row = await db.selectFrom('domain').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findDomain(db, id);
   if (!row) throw notFound(`Could not find domain: ${id}.`);
   return row;
 }

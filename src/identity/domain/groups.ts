@@ -5,6 +5,7 @@ import { badRequest, conflict, notFound } from '../../core/errors.js';
 import { newHexId } from '../../core/ids.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { GroupRow, IdentityDb } from '../db/schema.js';
+import { getDomain } from './domains.js';
 import type { IdentityWriteDeps } from './write-deps.js';
 
 export const GROUP_ASSIGNMENT_TYPES = ['GroupProject', 'GroupDomain', 'GroupSystem'] as const;
@@ -31,8 +32,7 @@ function duplicate(name: string | undefined, domainId: string): never {
 }
 
 export async function createGroup(deps: IdentityWriteDeps, input: GroupInput & { name: string; domain_id: string }): Promise<GroupRow> {
-  const domain = await deps.db.selectFrom('domain').select('id').where('id', '=', input.domain_id).executeTakeFirst();
-  if (!domain) throw notFound(`Could not find domain: ${input.domain_id}.`);
+  await getDomain(deps.db, input.domain_id);
   const row: GroupRow = {
     id: newHexId(), name: input.name.trim(), domain_id: input.domain_id, description: input.description ?? '',
     extra: JSON.stringify(input.extra ?? {}),

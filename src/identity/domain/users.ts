@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import type { SecurityComplianceConfig } from '../../core/config.js';
 import type { IdentityDb, UserRow } from '../db/schema.js';
 import type { ChangeCounter } from './change-counter.js';
+import { getDomain } from './domains.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { RevocationList } from './revocation.js';
 
@@ -27,13 +28,8 @@ export interface UserInput {
   extra?: Record<string, unknown>;
 }
 
-export async function requireDomain(db: Kysely<IdentityDb>, id: string): Promise<void> {
-  const row = await db.selectFrom('domain').select('id').where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound(`Could not find domain: ${id}.`);
-}
-
 export async function createUser(deps: UserDeps, input: UserInput & { name: string; domain_id: string }): Promise<UserRow> {
-  await requireDomain(deps.db, input.domain_id);
+  await getDomain(deps.db, input.domain_id);
   const now = new Date().toISOString();
   const hash = typeof input.password === 'string' ? await deps.hasher.hash(input.password) : null;
   const row: UserRow = {

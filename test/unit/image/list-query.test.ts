@@ -2,17 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseListQuery, splitQuoted } from '../../../src/image/api/image-list-query.js';
 import { parseSortParams } from '../../../src/image/api/image-sort.js';
-import { isApiError } from '../../../src/core/errors.js';
+import { statusOf } from '../../support/api-status.js';
 
-const status = (fn: () => unknown): number => {
-  try {
-    fn();
-  } catch (err) {
-    if (isApiError(err)) return err.status;
-    throw err;
-  }
-  return 200;
-};
 
 test('defaults: 25 per page, accepted members, newest first, hidden images excluded', () => {
   const q = parseListQuery({});
@@ -33,7 +24,7 @@ test('both sort syntaxes, completed with created_at and id in the single directi
   assert.deepEqual(parseSortParams({ sort_key: 'id', sort_dir: 'asc' }), [{ key: 'id', dir: 'asc' }, { key: 'created_at', dir: 'asc' }]);
   for (const q of [{ sort: 'owner' }, { sort: 'name:up' }, { sort: 'name', sort_key: 'name' }, { sort_key: ['a', 'b'] },
     { sort_key: ['name', 'size'], sort_dir: ['asc', 'desc', 'asc'] }]) {
-    assert.equal(status(() => parseSortParams(q as unknown as Record<string, string | string[]>)), 400, JSON.stringify(q));
+    assert.equal(statusOf(() => parseSortParams(q as unknown as Record<string, string | string[]>)), 400, JSON.stringify(q));
   }
 });
 
@@ -60,9 +51,9 @@ test('filters: ranges, operators, timestamps, integer columns, properties and ta
 test('Glance\'s 400s for bad parameters', () => {
   for (const q of [{ limit: 'x' }, { limit: '-2' }, { member_status: 'x' }, { visibility: 'x' }, { os_hidden: 'no' }, { protected: 'TRUE' },
     { size_min: 'x' }, { name: 'like:x' }, { created_at: 'gt:x' }, { updated_at: 'in:2020-01-01' }, { 'changes-since': '2020' }, { nope_max: '1' }]) {
-    assert.equal(status(() => parseListQuery(q)), 400, JSON.stringify(q));
+    assert.equal(statusOf(() => parseListQuery(q)), 400, JSON.stringify(q));
   }
-  assert.equal(status(() => parseListQuery({ os_hidden: 'TRUE' })), 200, 'os_hidden is case-insensitive, as Glance lowercases it');
+  assert.equal(statusOf(() => parseListQuery({ os_hidden: 'TRUE' })), 200, 'os_hidden is case-insensitive, as Glance lowercases it');
 });
 
 test('in: lists honour double quotes', () => {

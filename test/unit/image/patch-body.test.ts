@@ -3,17 +3,9 @@ import assert from 'node:assert/strict';
 import { decodePointer, parsePatch, patchDraft } from '../../../src/image/api/image-patch-body.js';
 import { parseNewImage } from '../../../src/image/api/image-body.js';
 import { isApiError } from '../../../src/core/errors.js';
+import { statusOf } from '../../support/api-status.js';
 
 const V21 = 'application/openstack-images-v2.1-json-patch';
-const status = (fn: () => unknown): number => {
-  try {
-    fn();
-  } catch (err) {
-    if (isApiError(err)) return err.status;
-    throw err;
-  }
-  return 200;
-};
 
 test('media types: v2.0 is draft 4, v2.1 draft 10, anything else 415 with Accept-Patch', () => {
   assert.equal(patchDraft('application/openstack-images-v2.0-json-patch'), 4);
@@ -32,7 +24,7 @@ test('JSON pointers as Glance decodes them', () => {
   assert.deepEqual(decodePointer('/name'), ['name']);
   assert.deepEqual(decodePointer('/a~1b~0c'), ['a/b~c']);
   assert.deepEqual(decodePointer('/locations/-'), ['locations', '-']);
-  for (const bad of ['name', '/a//b', '/a/', '/', '/a~2', '/a~', 5]) assert.equal(status(() => decodePointer(bad)), 400, String(bad));
+  for (const bad of ['name', '/a//b', '/a/', '/', '/a~2', '/a~', 5]) assert.equal(statusOf(() => decodePointer(bad)), 400, String(bad));
 });
 
 test('changes: typed, with values checked against the image schema', () => {
@@ -49,13 +41,13 @@ test('changes: typed, with values checked against the image schema', () => {
     [[{ op: 'add', path: '/locations/-', value: { url: 'http://x', metadata: {} } }], 403],
     [[{ op: 'replace', path: '/tags', value: [5] }], 400], [[{ op: 'replace', path: '/kernel_id', value: 'k' }], 400],
   ];
-  for (const [body, expected] of cases) assert.equal(status(() => parsePatch(V21, body)), expected, JSON.stringify(body));
+  for (const [body, expected] of cases) assert.equal(statusOf(() => parsePatch(V21, body)), expected, JSON.stringify(body));
 });
 
 test('create bodies: attributes, tags and extra properties are separated; read-only and reserved refused', () => {
   const image = parseNewImage({ name: 'n', tags: ['t'], min_ram: 1, color: 'red', ramdisk_id: null });
   assert.deepEqual(image, { name: 'n', min_ram: 1, tags: ['t'], properties: { color: 'red', ramdisk_id: null } });
   for (const [body, expected] of [[{ status: 'active' }, 403], [{ self: 'x' }, 403], [{ os_glance_a: 'b' }, 403], [{ color: 1 }, 400], [[], 400]] as const) {
-    assert.equal(status(() => parseNewImage(body)), expected, JSON.stringify(body));
+    assert.equal(statusOf(() => parseNewImage(body)), expected, JSON.stringify(body));
   }
 });
