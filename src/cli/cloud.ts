@@ -9,15 +9,21 @@ import { bootstrapIdentity, type CatalogService } from '../identity/bootstrap.js
 import { buildIdentityDeps, createIdentityService, migrateIdentity } from '../identity/service.js';
 import type { ImageDb } from '../image/db/schema.js';
 import { buildImageDeps, createImageService, migrateImage, prepareImageService } from '../image/service.js';
+import type { NetworkDb } from '../network/db/schema.js';
+import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../network/service.js';
 import type { TokenValidator } from '../core/http/auth-context.js';
 import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
 import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
 
 /** Every role a process can run; the all-in-one runs them all. */
-export const ALL_ROLES = ['identity', 'image'] as const;
+export const ALL_ROLES = ['identity', 'image', 'network'] as const;
 
 export function imageUrl(config: NimbusConfig): string {
   return `http://${config.publicHost}:${config.image.port}`;
+}
+
+export function networkUrl(config: NimbusConfig): string {
+  return `http://${config.publicHost}:${config.network.port}`;
 }
 
 export interface RunningCloud {
@@ -32,6 +38,7 @@ export function catalogServices(config: NimbusConfig): CatalogService[] {
   return [
     { type: 'identity', name: 'keystone', url: identityUrl(config) },
     { type: 'image', name: 'glance', url: imageUrl(config) },
+    { type: 'network', name: 'neutron', url: networkUrl(config) },
   ];
 }
 
@@ -40,6 +47,7 @@ export async function migrateAll(config: NimbusConfig): Promise<void> {
   try {
     await migrateIdentity(database.db);
     await migrateImage(database.db as unknown as Kysely<ImageDb>);
+    await migrateNetwork(database.db as unknown as Kysely<NetworkDb>);
   } finally {
     await database.close();
   }
@@ -81,6 +89,14 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       await image.app.listen({ host: config.bindHost, port: config.image.port });
       closers.push(() => image.app.close());
       endpoints.image = imageUrl(config);
+    }
+    if (roles.includes('network')) {
+      const networkDb = database.db as unknown as Kysely<NetworkDb>;
+      await migrateNetwork(networkDb);
+      const network = createNetworkService(buildNetworkDeps(config, networkDb, bus), tokens, logger);
+      await network.app.listen({ host: config.bindHost, port: config.network.port });
+      closers.push(() => network.app.close());
+      endpoints.network = networkUrl(config);
     }
   } catch (err) {
     for (const close of closers.reverse()) await close();

@@ -9,7 +9,7 @@ import { ALL_ROLES, catalogServices, migrateAll, runBootstrap, startCloud } from
 
 const USAGE = `usage: nimbus <command>
   all-in-one            start every service of a one-machine cloud (SQLite, in-process bus)
-  serve <role>...       start the given roles only (identity, image)
+  serve <role>...       start the given roles only (identity, image, network)
   db-migrate            apply every service's database migrations
   bootstrap             create the admin user, project, roles, region and catalog (idempotent)
   openrc                print an openrc for the admin user

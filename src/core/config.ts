@@ -41,6 +41,39 @@ export interface ImageConfig {
   readonly quotaImageSizeBytes: number;
 }
 
+/** Neutron's ML2 [ml2], [ml2_type_*] options and the API's defaults. */
+export interface NetworkConfig {
+  readonly port: number;
+  /** Type drivers loaded (ML2 type_drivers). */
+  readonly typeDrivers: readonly string[];
+  /** Types tried, in order, for networks created without provider attributes. */
+  readonly tenantNetworkTypes: readonly string[];
+  readonly mechanismDrivers: readonly string[];
+  /** "min:max" VNI ranges for vxlan and geneve tenant networks. */
+  readonly vniRanges: readonly string[];
+  readonly geneveVniRanges: readonly string[];
+  /** "physnet" or "physnet:min:max" (ML2 network_vlan_ranges). */
+  readonly networkVlanRanges: readonly string[];
+  /** Physical networks flat networks may use; "*" allows any. */
+  readonly flatNetworks: readonly string[];
+  readonly globalPhysnetMtu: number;
+  /** Neutron's base_mac: generated MACs keep its first three bytes. */
+  readonly baseMac: string;
+  readonly maxDnsNameservers: number;
+  readonly maxHostRoutes: number;
+  readonly maxAllowedAddressPairs: number;
+  readonly defaultAvailabilityZones: readonly string[];
+  /** Seconds after the last heartbeat an agent stops being alive (agent_down_time). */
+  readonly agentDownTimeSeconds: number;
+  /** Default quotas per resource; -1 means unlimited. */
+  readonly quotas: Readonly<Record<string, number>>;
+}
+
+export const DEFAULT_NETWORK_QUOTAS: Readonly<Record<string, number>> = {
+  network: 100, subnet: 100, subnetpool: -1, port: 500, router: 10, floatingip: 50,
+  security_group: 10, security_group_rule: 100, rbac_policy: 10, address_scope: -1, address_group: -1,
+};
+
 export type BusConfig = { readonly driver: 'memory' } | { readonly driver: 'amqp'; readonly url: string };
 
 export interface NimbusConfig {
@@ -55,6 +88,7 @@ export interface NimbusConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly identity: IdentityConfig;
   readonly image: ImageConfig;
+  readonly network: NetworkConfig;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +163,9 @@ function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
   };
   for (const [name, key] of Object.entries(imageKeys)) if (env[name] !== undefined) image[key] = env[name];
   out.image = image;
+  const network: Raw = { ...section(raw, 'network') };
+  if (env.NIMBUS_NETWORK_PORT !== undefined) network.port = env.NIMBUS_NETWORK_PORT;
+  out.network = network;
   return out;
 }
 
@@ -144,6 +181,7 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
   const hash = section(id, 'passwordHash');
   const sc = section(id, 'securityCompliance');
   const img = section(raw, 'image');
+  const net = section(raw, 'network');
   const busRaw = section(raw, 'bus');
   const busDriver = str(busRaw, 'driver', 'bus.driver', 'memory');
   let bus: BusConfig;
@@ -189,8 +227,42 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
       quotaImageCount: int(img, 'quotaImageCount', 'image.quotaImageCount', -1, -1, Number.MAX_SAFE_INTEGER),
       quotaImageSizeBytes: int(img, 'quotaImageSizeBytes', 'image.quotaImageSizeBytes', -1, -1, Number.MAX_SAFE_INTEGER),
     },
+    network: parseNetworkConfig(net),
   };
   return Object.freeze(config);
+}
+
+function strList(raw: Raw, key: string, path: string, fallback: readonly string[]): readonly string[] {
+  const value = raw[key] ?? fallback;
+  const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value;
+  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) throw new ConfigError(path, 'must be a list of strings');
+  return Object.freeze([...(list as string[])]);
+}
+
+function parseNetworkConfig(net: Raw): NetworkConfig {
+  const quotas = section(net, 'quotas');
+  const merged: Record<string, number> = {};
+  for (const [resource, fallback] of Object.entries(DEFAULT_NETWORK_QUOTAS)) {
+    merged[resource] = int(quotas, resource, `network.quotas.${resource}`, fallback, -1, Number.MAX_SAFE_INTEGER);
+  }
+  return {
+    port: int(net, 'port', 'network.port', 9696, 0, 65535),
+    typeDrivers: strList(net, 'typeDrivers', 'network.typeDrivers', ['local', 'flat', 'vlan', 'vxlan', 'geneve', 'gre']),
+    tenantNetworkTypes: strList(net, 'tenantNetworkTypes', 'network.tenantNetworkTypes', ['vxlan']),
+    mechanismDrivers: strList(net, 'mechanismDrivers', 'network.mechanismDrivers', ['linuxbridge']),
+    vniRanges: strList(net, 'vniRanges', 'network.vniRanges', ['1:1000']),
+    geneveVniRanges: strList(net, 'geneveVniRanges', 'network.geneveVniRanges', ['1:1000']),
+    networkVlanRanges: strList(net, 'networkVlanRanges', 'network.networkVlanRanges', ['public', 'physnet1:100:199']),
+    flatNetworks: strList(net, 'flatNetworks', 'network.flatNetworks', ['*']),
+    globalPhysnetMtu: int(net, 'globalPhysnetMtu', 'network.globalPhysnetMtu', 1500, 68, 65535),
+    baseMac: str(net, 'baseMac', 'network.baseMac', 'fa:16:3e:00:00:00'),
+    maxDnsNameservers: int(net, 'maxDnsNameservers', 'network.maxDnsNameservers', 5, 0, 100),
+    maxHostRoutes: int(net, 'maxHostRoutes', 'network.maxHostRoutes', 20, 0, 1000),
+    maxAllowedAddressPairs: int(net, 'maxAllowedAddressPairs', 'network.maxAllowedAddressPairs', 10, 0, 1000),
+    defaultAvailabilityZones: strList(net, 'defaultAvailabilityZones', 'network.defaultAvailabilityZones', []),
+    agentDownTimeSeconds: int(net, 'agentDownTimeSeconds', 'network.agentDownTimeSeconds', 75, 1, 86400),
+    quotas: Object.freeze(merged),
+  };
 }
 
 /** Loads $NIMBUS_CONFIG (or /etc/nimbus/nimbus.json when present) and applies the environment. */

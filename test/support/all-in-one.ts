@@ -14,6 +14,7 @@ export interface AllInOne {
   readonly env: NodeJS.ProcessEnv;
   readonly identityUrl: string;
   readonly imageUrl: string;
+  readonly networkUrl: string;
   /** Runs the real `openstack` client with the admin openrc (plus `extraEnv`); -f json output parsed. */
   openstack(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<string>;
   openstackJson<T = Record<string, unknown>>(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<T>;
@@ -44,8 +45,10 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-e2e-'));
   const port = await freePort();
   const imagePort = await freePort();
+  const networkPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort),
+    NIMBUS_NETWORK_PORT: String(networkPort),
     NIMBUS_LOG_LEVEL: 'warn', ...extraEnv,
   };
   delete env.NIMBUS_CONFIG;
@@ -70,6 +73,7 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
     env: adminEnv,
     identityUrl: `http://127.0.0.1:${port}/v3`,
     imageUrl: `http://127.0.0.1:${imagePort}`,
+    networkUrl: `http://127.0.0.1:${networkPort}`,
     openstack,
     openstackJson: async <T>(args: string[], more?: NodeJS.ProcessEnv) => JSON.parse(await openstack([...args, '-f', 'json'], more)) as T,
     async stop() {
