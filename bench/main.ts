@@ -4,12 +4,14 @@ import { writeFileSync } from 'node:fs';
 import { stderrLog, type BenchLog } from './bench-log.js';
 import { runIdentityBench } from './identity.js';
 import { runImageBench } from './image.js';
+import { runNetworkBench } from './network.js';
 
 type Bench = (log: BenchLog) => Promise<Record<string, unknown>>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   identity: runIdentityBench,
   image: runImageBench,
+  network: runNetworkBench,
 };
 
 const USAGE = `usage: npm run bench -- <service> [--out FILE]

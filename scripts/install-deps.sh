@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 purpose=${1:-run}
 
 run_packages=(python3-openstackclient)
-test_packages=(postgresql rabbitmq-server python3-requests tempest qemu-utils xorriso)
+test_packages=(postgresql rabbitmq-server python3-requests tempest neutron-tempest-plugin qemu-utils xorriso)
 packages=("${run_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")
 

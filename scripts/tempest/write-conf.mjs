@@ -17,8 +17,11 @@ if (res.status !== 201) {
   console.error(`write-conf: authentication failed: ${res.status} ${await res.text()}`);
   process.exit(2);
 }
-const types = new Set(((await res.json()).token.catalog ?? []).map((s) => s.type));
+const adminToken = res.headers.get('x-subject-token');
+const catalog = (await res.json()).token.catalog ?? [];
+const types = new Set(catalog.map((s) => s.type));
 const has = (t) => (types.has(t) ? 'true' : 'false');
+const network = types.has('network') ? await networkSection(catalog, adminToken) : '';
 // Lockout and password-history tests need the cloud's own settings: pass the same
 // NIMBUS_IDENTITY_* variables the cloud was started with.
 const lockout = Number(env.NIMBUS_IDENTITY_LOCKOUT_FAILURE_ATTEMPTS ?? 0);
@@ -90,4 +93,62 @@ image_caching_enabled = false
 
 [validation]
 run_validation = false
-`);
+${network}`);
+
+/** The network service's endpoint, its extensions, and an external network like DevStack's. */
+async function networkSection(catalog, token) {
+  const endpoint = catalog.find((s) => s.type === 'network')?.endpoints?.find((e) => e.interface === 'public')?.url;
+  if (!endpoint) return '';
+  const base = `${endpoint.replace(/\/+$/, '')}/v2.0`;
+  const call = async (method, path, body) => {
+    const r = await fetch(`${base}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : {} };
+  };
+  const ext = await call('GET', '/extensions');
+  const aliases = ext.status === 200 ? ext.body.extensions.map((e) => e.alias) : [];
+  const publicId = await publicNetwork(call);
+  const publicLine = publicId ? `public_network_id = ${publicId}\nfloating_network_name = public`
+    : '# No external network could be found or created: floating IP and gateway tests skip.';
+  return `
+[network]
+project_network_cidr = 10.100.0.0/16
+project_network_mask_bits = 28
+project_network_v6_cidr = 2001:db8::/48
+project_network_v6_mask_bits = 64
+${publicLine}
+
+[network-feature-enabled]
+api_extensions = ${aliases.join(',')}
+ipv6 = true
+ipv6_subnet_attributes = true
+port_security = ${aliases.includes('port-security')}
+port_admin_state_change = true
+floating_ips = ${publicId ? 'true' : 'false'}
+
+[neutron_plugin_options]
+available_type_drivers = flat,vlan,vxlan,geneve
+provider_vlans = public
+# No VM is booted (no compute service), so nothing needs an advanced image.
+image_is_advanced = false
+`;
+}
+
+/** The external network "public" (flat, 172.24.4.0/24, as DevStack makes it): found, or created. */
+async function publicNetwork(call) {
+  const found = await call('GET', '/networks?router:external=True&name=public');
+  const existing = found.status === 200 ? found.body.networks?.[0] : undefined;
+  if (existing) return existing.id;
+  const made = await call('POST', '/networks', { network: {
+    name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'public' } });
+  if (made.status !== 201) {
+    console.error(`write-conf: cannot create the public network: ${made.status} ${JSON.stringify(made.body).slice(0, 300)}`);
+    return undefined;
+  }
+  const id = made.body.network.id;
+  const subnet = await call('POST', '/subnets', { subnet: {
+    name: 'public-subnet', network_id: id, ip_version: 4, cidr: '172.24.4.0/24', gateway_ip: '172.24.4.1', enable_dhcp: false,
+    allocation_pools: [{ start: '172.24.4.2', end: '172.24.4.254' }] } });
+  if (subnet.status !== 201) console.error(`write-conf: cannot create the public subnet: ${subnet.status} ${JSON.stringify(subnet.body).slice(0, 300)}`);
+  return id;
+}

@@ -16,7 +16,8 @@ describe('Tempest: interop-required tests', () => {
   before(async () => { cloud = await startAllInOne(COMPLIANCE); });
   after(async () => cloud?.stop());
 
-  for (const service of ['identity', 'image']) {
+  // network fails until every network area has landed; it is listed so that shows.
+  for (const service of ['identity', 'image', 'network']) {
     test(`every required ${service} test passes`, { timeout: 15 * 60_000 }, async () => {
       const list = `scripts/tempest/${service}-interop.txt`;
       const expected = readFileSync(list, 'utf8').split('\n').filter((l) => l.trim() !== '').length;

@@ -63,6 +63,8 @@ export interface SubnetRow extends StandardColumns {
   subnetpool_id: string | null;
   segment_id: string | null;
   dns_publish_fixed_ip: number;
+  /** Creation order finer than created_at's seconds: IPAM's default subnet choice follows it. */
+  created_seq?: string;
 }
 
 export interface SubnetAllocationPoolRow { subnet_id: string; first_ip: string; last_ip: string; position: number }

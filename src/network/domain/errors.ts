@@ -11,7 +11,8 @@ export function resourceNotFound(kind: string, label: string, id: string): ApiEr
 export const networkNotFound = (id: string): ApiError => resourceNotFound('NetworkNotFound', 'Network', id);
 export const subnetNotFound = (id: string): ApiError => resourceNotFound('SubnetNotFound', 'Subnet', id);
 export const portNotFound = (id: string): ApiError => resourceNotFound('PortNotFound', 'Port', id);
-export const routerNotFound = (id: string): ApiError => resourceNotFound('RouterNotFound', 'Router', id);
+// neutron-lib's RouterNotFound message has no closing period.
+export const routerNotFound = (id: string): ApiError => new ApiError(404, `Router ${id} could not be found`, 'RouterNotFound');
 export const subnetPoolNotFound = (id: string): ApiError => resourceNotFound('SubnetPoolNotFound', 'Subnet pool', id);
 export const securityGroupNotFound = (id: string): ApiError =>
   new ApiError(404, `Security group ${id} does not exist`, 'SecurityGroupNotFound');

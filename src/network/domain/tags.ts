@@ -2,8 +2,14 @@
 import type { Kysely } from 'kysely';
 import type { NetworkDb } from '../db/schema.js';
 
-/** Neutron's tag resource names: the collection a resource lives in ('networks', 'ports', …). */
-export async function loadTags(db: Kysely<NetworkDb>, resourceType: string, ids: readonly string[]): Promise<Map<string, string[]>> {
+/**
+ * net_tag.resource_type: the URL collection of the tagged resource (Neutron's standard-attr
+ * resources that support tags). api/tag-routes.ts writes these; renderers read them.
+ */
+export type TagResourceType = 'networks' | 'subnets' | 'ports' | 'routers' | 'floatingips' | 'security-groups' | 'subnetpools';
+
+/** Tags of many resources of one type, one query. */
+export async function loadTags(db: Kysely<NetworkDb>, resourceType: TagResourceType, ids: readonly string[]): Promise<Map<string, string[]>> {
   const byId = new Map<string, string[]>();
   if (ids.length === 0) return byId;
   const rows = ids.length <= 500
@@ -18,6 +24,6 @@ export async function loadTags(db: Kysely<NetworkDb>, resourceType: string, ids:
   return byId;
 }
 
-export async function deleteTags(db: Kysely<NetworkDb>, resourceType: string, id: string): Promise<void> {
+export async function deleteTags(db: Kysely<NetworkDb>, resourceType: TagResourceType, id: string): Promise<void> {
   await db.deleteFrom('net_tag').where('resource_type', '=', resourceType).where('resource_id', '=', id).execute();
 }

@@ -1,21 +1,16 @@
 // ML2: the type manager (segments and segmentation-id allocation per network type) and the
-// mechanism manager (pre/post-commit hooks and port binding). OWNER: ml2 helper — this file
-// holds the contract other modules code against; bodies are filled in by the ml2 work.
+// mechanism manager (pre/post-commit hooks and port binding), behind one contract the network,
+// segment and port modules use.
 import type { Kysely } from 'kysely';
 import type { NimbusConfig } from '../../core/config.js';
 import type { NetworkDb, PortRow, SegmentRow } from '../db/schema.js';
+import { linuxbridgeDriver } from './linuxbridge.js';
+import { MechanismManager, type MechanismDriver, type Ml2Change, type PortBinding } from './mechanism.js';
+import { buildTypeDrivers, TypeManager, type NewSegmentOptions, type SegmentRequest } from './type-manager.js';
+import type { SegmentSpec } from './type-driver.js';
 
-/** What a network create asks for: provider attributes, a `segments` list, or nothing. */
-export interface SegmentRequest {
-  readonly network_type?: string;
-  readonly physical_network?: string | null;
-  readonly segmentation_id?: number | null;
-}
-
-export interface PortBinding {
-  readonly vifType: string;
-  readonly vifDetails: Record<string, unknown>;
-}
+export type { SegmentRequest, NewSegmentOptions } from './type-manager.js';
+export type { PortBinding, Ml2Change, MechanismDriver } from './mechanism.js';
 
 export interface Ml2 {
   /**
@@ -27,34 +22,45 @@ export interface Ml2 {
   /** Releases the segmentation ids and deletes the segments of a network being deleted. */
   releaseSegments(trx: Kysely<NetworkDb>, networkId: string): Promise<void>;
   /** The MTU a network over these segments gets. */
-  networkMtu(segments: readonly SegmentRow[]): number;
+  networkMtu(segments: readonly Pick<SegmentRow, 'network_type' | 'physical_network'>[]): number;
   /**
    * Binds a port to its binding:host_id: 'unbound' without a host, the mechanism driver's
    * vif_type (linuxbridge: 'bridge') when an alive agent on that host can reach one of the
    * segments, else 'binding_failed'.
    */
   bindPort(db: Kysely<NetworkDb>, port: PortRow, segments: readonly SegmentRow[]): Promise<PortBinding>;
+  /** Validates a provider segment request without reserving it (400 InvalidInput). */
+  validateSegment(request: SegmentRequest): SegmentSpec;
+  /** Adds one segment to an existing network (segments API), reserving its id. */
+  addSegment(trx: Kysely<NetworkDb>, networkId: string, request: SegmentRequest, options: NewSegmentOptions): Promise<SegmentRow>;
+  /** Releases one segment's id and deletes it. */
+  releaseSegment(trx: Kysely<NetworkDb>, segmentId: string): Promise<void>;
+  /** Mechanism drivers' precommit hooks, inside the change's transaction (may throw to veto). */
+  precommit(trx: Kysely<NetworkDb>, change: Ml2Change): Promise<void>;
+  /** Mechanism drivers' postcommit hooks, after commit; never throws. */
+  postcommit(change: Ml2Change): Promise<void>;
 }
 
-/** PLACEHOLDER until the ML2 work lands: one 'local' segment per network, nothing bound. */
+const MECHANISM_DRIVERS: Readonly<Record<string, (config: NimbusConfig) => MechanismDriver>> = {
+  linuxbridge: (config) => linuxbridgeDriver(config.network.agentDownTimeSeconds),
+};
+
 export function createMl2(config: NimbusConfig): Ml2 {
-  void config;
+  const net = config.network;
+  const types = new TypeManager(buildTypeDrivers(net), net.tenantNetworkTypes, net.globalPhysnetMtu);
+  const mechanisms = new MechanismManager(net.mechanismDrivers.flatMap((name) => {
+    const make = MECHANISM_DRIVERS[name];
+    return make === undefined ? [] : [make(config)];
+  }));
   return {
-    async createSegments(trx, networkId) {
-      const now = `${new Date().toISOString().slice(0, 19)}Z`;
-      const row: SegmentRow = {
-        id: crypto.randomUUID(), network_id: networkId, name: null, network_type: 'local', physical_network: null,
-        segmentation_id: null, segment_index: 0, is_dynamic: 0, description: '', created_at: now, updated_at: now, revision_number: 0,
-      };
-      await trx.insertInto('net_segment').values(row).execute();
-      return [row];
-    },
-    async releaseSegments(trx, networkId) {
-      await trx.deleteFrom('net_segment').where('network_id', '=', networkId).execute();
-    },
-    networkMtu: () => 1500,
-    async bindPort(_db, port) {
-      return { vifType: port.binding_host_id === '' ? 'unbound' : 'binding_failed', vifDetails: {} };
-    },
+    createSegments: (trx, networkId, requested) => types.createSegments(trx, networkId, requested),
+    releaseSegments: (trx, networkId) => types.releaseSegments(trx, networkId),
+    networkMtu: (segments) => types.networkMtu(segments),
+    bindPort: (db, port, segments) => mechanisms.bindPort(db, port, segments),
+    validateSegment: (request) => types.validate(request),
+    addSegment: (trx, networkId, request, options) => types.addSegment(trx, networkId, request, options),
+    releaseSegment: (trx, segmentId) => types.releaseSegment(trx, segmentId),
+    precommit: (trx, change) => mechanisms.precommit(trx, change),
+    postcommit: (change) => mechanisms.postcommit(change),
   };
 }

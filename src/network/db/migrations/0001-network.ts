@@ -92,7 +92,8 @@ export const network: Migration = {
       .addColumn('ipv6_address_mode', 'varchar(20)')
       .addColumn('subnetpool_id', uuid, (c) => c.references('net_subnetpool.id'))
       .addColumn('segment_id', uuid, (c) => c.references('net_segment.id'))
-      .addColumn('dns_publish_fixed_ip', 'integer', (c) => c.notNull().defaultTo(0)))
+      .addColumn('dns_publish_fixed_ip', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_seq', 'varchar(32)', (c) => c.notNull().defaultTo('')))
       .execute();
     await db.schema.createIndex('net_subnet_network').on('net_subnet').column('network_id').execute();
     await db.schema.createIndex('net_subnet_pool').on('net_subnet').column('subnetpool_id').execute();
