@@ -65,6 +65,8 @@ describe('network quotas', () => {
     const details = (await h.request('GET', `/v2.0/quotas/${t.projectId}/details`, { token: t.token })).json().quota;
     assert.deepEqual(details.security_group, { limit: h.deps.config.network.quotas.security_group, used: 1, reserved: 0 });
     assert.deepEqual(details.network, { limit: h.deps.config.network.quotas.network, used: 0, reserved: 0 });
+    const viaJson = await h.request('GET', `/v2.0/quotas/${t.projectId}/details.json`, { token: t.token });
+    assert.deepEqual(viaJson.json().quota, details);
   });
 
   it('answers the tenant and project collection actions with the caller\'s project', async () => {
