@@ -22,6 +22,15 @@ export interface ApiServerOptions {
   readonly logger: Logger;
   readonly tokens: TokenValidator;
   readonly bodyLimit?: number;
+  /** Neutron (webob) serves every path with a `.json` suffix too: `/v2.0/networks.json`. */
+  readonly acceptJsonSuffix?: boolean;
+}
+
+/** `/v2.0/ports.json?x=1` → `/v2.0/ports?x=1`. */
+function withoutJsonSuffix(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return path.endsWith('.json') ? path.slice(0, -5) + (q < 0 ? '' : url.slice(q)) : url;
 }
 
 export function createApiServer(options: ApiServerOptions): FastifyInstance {
@@ -33,6 +42,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     return503OnClosing: true,
+    ...(options.acceptJsonSuffix ? { rewriteUrl: (req: { url?: string }) => withoutJsonSuffix(req.url ?? '/') } : {}),
   });
   // Parse JSON ourselves (json-body.ts): an empty body is "no body", and parse errors become 400 faults.
   app.removeContentTypeParser('application/json');
@@ -51,6 +61,11 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     const params = request.params as Record<string, string> | undefined;
     if (params && Object.values(params).some((v) => typeof v === 'string' && v.includes('\u0000'))) {
       throw new ApiError(400, 'Invalid input: a path parameter contains a NUL character.');
+    }
+    // No database accepts NUL in text, and PostgreSQL refuses it with an error: stop it here.
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query && Object.entries(query).some(([k, v]) => k.includes('\u0000') || [v].flat().some((x) => typeof x === 'string' && x.includes('\u0000')))) {
+      throw new ApiError(400, 'Invalid input: a query parameter contains a NUL character.');
     }
   });
   app.addHook('onSend', async (request, reply) => {

@@ -30,8 +30,6 @@ export const EXTENSIONS: readonly Extension[] = [
   ext('subnet_allocation', 'Subnet Allocation', 'Enables allocation of subnets from a subnet pool', '2015-03-30T10:00:00-00:00'),
   ext('default-subnetpools', 'Default Subnetpools', 'Provides ability to mark and use a subnetpool as the default.', '2016-02-18T18:00:00-00:00'),
   ext('address-scope', 'Address scope', 'Address scopes extension.', '2015-07-26T10:00:00-00:00'),
-  ext('rbac-address-scope', 'Add address_scope type to RBAC', 'Add address_scope type to RBAC', '2019-02-13T10:00:00-00:00'),
-  ext('rbac-subnetpool', 'Add subnetpool type to RBAC', 'Add subnetpool type to RBAC', '2019-02-13T10:00:00-00:00'),
   ext('network-ip-availability', 'Network IP Availability', 'Provides IP availability data for each network and subnet.', '2015-09-24T00:00:00-00:00'),
   ext('subnet-service-types', 'Subnet service types', 'Provides ability to set the subnet service_types field', '2016-03-15T18:00:00-00:00'),
   // --- ports (C) ---

@@ -63,7 +63,8 @@ export function filterItems(items: readonly Item[], query: Query, custom: Custom
     if (TAG_KEYS.has(key)) return tagFilter(item, key, values);
     // tenant_id and project_id are the same attribute.
     const value = key === 'tenant_id' ? item.project_id : item[key];
-    if (value === undefined && !(key in item)) return false;
+    // Neutron without filter-validation ignores filters on attributes a resource does not have.
+    if (value === undefined && !(key in item)) return true;
     return values.some((v) => matches(value, v));
   }));
 }

@@ -68,10 +68,8 @@ export function registerQuotaRoutes(app: FastifyInstance, deps: NetworkDeps): vo
     return { quota: defaultLimits(config) };
   });
 
-  // Tempest's quotas client asks for `details.json` (Neutron accepts a .json suffix on any URL).
-  for (const path of ['/v2.0/quotas/:id/details', '/v2.0/quotas/:id/details.json']) {
-    app.get(path, async (request) => ({ quota: await quotaDetails(db, config, await readable(request)) }));
-  }
+  // Tempest asks for `details.json`: the server strips a .json suffix from every path, as Neutron does.
+  app.get('/v2.0/quotas/:id/details', async (request) => ({ quota: await quotaDetails(db, config, await readable(request)) }));
 
   app.put('/v2.0/quotas/:id', async (request) => {
     const caller = await callerFor(deps, request);

@@ -17,6 +17,8 @@ export interface ResourceOps {
   /** URL prefix when not the collection itself, e.g. 'fip/port_forwardings' style nesting. */
   readonly path?: string;
   create?(deps: NetworkDeps, caller: Caller, body: Record<string, unknown>, params: Record<string, string>): Promise<Item>;
+  /** Creates every item of a (bulk) POST in one transaction; preferred over create when given. */
+  createAll?(deps: NetworkDeps, caller: Caller, bodies: Record<string, unknown>[], params: Record<string, string>): Promise<Item[]>;
   /** Undoes one create when a later item of a bulk request fails (Neutron's emulated bulk). */
   undoCreate?(deps: NetworkDeps, caller: Caller, created: Item): Promise<void>;
   /** Every item the caller may see, rendered for them. `query` allows pushing filters down. */
@@ -36,7 +38,16 @@ export function registerResource(app: FastifyInstance, deps: NetworkDeps, ops: R
   const { resource, collection } = ops;
   const params = (request: FastifyRequest): Record<string, string> => (request.params ?? {}) as Record<string, string>;
 
-  if (ops.create !== undefined) {
+  if (ops.createAll !== undefined) {
+    const createAll = ops.createAll;
+    app.post(base, async (request, reply) => {
+      const caller = await callerFor(deps, request);
+      const { items, bulk } = createItems(request.body, resource, collection);
+      const created = await createAll(deps, caller, items, params(request));
+      reply.code(201);
+      return bulk ? { [collection]: created } : { [resource]: created[0] };
+    });
+  } else if (ops.create !== undefined) {
     const create = ops.create;
     app.post(base, async (request, reply) => {
       const caller = await callerFor(deps, request);

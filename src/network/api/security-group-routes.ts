@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Caller } from '../domain/caller.js';
 import { createGroup, deleteGroup, listGroups, showGroup, updateGroup, type GroupAttrs } from '../domain/security-groups/groups.js';
-import { createRule, deleteRule, listRules, showRule, type RuleAttrs } from '../domain/security-groups/rules.js';
+import { createRules, deleteRule, listRules, showRule, type RuleAttrs } from '../domain/security-groups/rules.js';
 import { convertEthertype, convertIpPrefix, convertPort, convertProtocol } from '../domain/security-groups/rule-input.js';
 import { parseCreate, parseUpdate, type AttrMap } from './attributes.js';
 import type { NetworkDeps } from './deps.js';
@@ -27,7 +27,8 @@ const RULE_ATTRS: AttrMap = {
   port_range_min: { post: true, default: null, validate: convertPort },
   port_range_max: { post: true, default: null, validate: convertPort },
   remote_ip_prefix: { post: true, default: null, validate: (v) => v },
-  remote_group_id: { post: true, default: null, validate: nullable(uuid) },
+  // Neutron does not validate the id's shape: an unknown group is a 404, not a 400.
+  remote_group_id: { post: true, default: null, validate: nullable(string(255)) },
   remote_address_group_id: { post: true, default: null, validate: nullable(uuid) },
   description: { post: true, default: '', validate: string(255) },
   normalized_cidr: {},
@@ -60,11 +61,7 @@ export function registerSecurityGroupRoutes(app: FastifyInstance, deps: NetworkD
     resource: 'security_group_rule',
     collection: 'security_group_rules',
     path: 'security-group-rules',
-    create: (d, caller, body) => {
-      const { attrs, givenPrefix, ownerGiven } = parseRule(body, caller);
-      return createRule(d, caller, attrs, givenPrefix, ownerGiven);
-    },
-    undoCreate: (d, caller, created) => deleteRule(d, caller, String(created.id), undefined),
+    createAll: (d, caller, bodies) => createRules(d, caller, bodies.map((body) => parseRule(body, caller))),
     list: (d, caller, query) => listRules(d, caller, query),
     show: (d, caller, id) => showRule(d, caller, id),
     remove: (d, caller, id, ifMatch) => deleteRule(d, caller, id, ifMatch),

@@ -117,7 +117,7 @@ describe('security group rules', () => {
     await fault({ direction: 'ingress', remote_ip_prefix: '10.0.0.0/8', remote_group_id: sg.id }, 400, 'SecurityGroupMultipleRemoteEntites');
     await fault({ direction: 'ingress', remote_group_id: crypto.randomUUID() }, 404, 'SecurityGroupNotFound');
     await fault({ direction: 'ingress', remote_address_group_id: crypto.randomUUID() }, 404, 'AddressGroupNotFound');
-    await fault({ direction: 'ingress', remote_group_id: 'not-a-uuid' }, 400, 'HTTPBadRequest');
+    await fault({ direction: 'ingress', remote_group_id: 'not-a-uuid' }, 404, 'SecurityGroupNotFound');
     await fault({ direction: 'ingress', normalized_cidr: '1.0.0.0/8' }, 400, 'HTTPBadRequest');
     await fault({ direction: 'ingress', security_group_id: crypto.randomUUID() }, 404, 'SecurityGroupNotFound');
   });

@@ -74,7 +74,9 @@ export async function createGroup(deps: NetworkDeps, caller: Caller, attrs: Grou
 export async function listGroups(deps: NetworkDeps, caller: Caller, query: Query): Promise<Rendered[]> {
   // Neutron creates the default group of the project being listed (an admin may name one).
   const named = queryValues(query, 'project_id')[0] ?? queryValues(query, 'tenant_id')[0];
-  await ensureDefaultFor(deps, caller.isAdmin && named !== undefined ? named : caller.projectId);
+  // Only for something shaped like a Keystone project id: a typo must not mint default groups.
+  const plausible = named !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(named);
+  await ensureDefaultFor(deps, caller.isAdmin && plausible ? named : caller.projectId);
   return renderGroups(deps.db, await visibleGroups(deps.db, caller, saneFilter(queryValues(query, 'id'))));
 }
 

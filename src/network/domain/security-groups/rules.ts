@@ -43,34 +43,55 @@ async function ruleTarget(deps: NetworkDeps, rule: Pick<SecurityGroupRuleRow, 'p
   return { project_id: rule.project_id, tenant_id: rule.project_id, security_group_id: rule.security_group_id, 'security_group:project_id': groupProject, 'security_group:tenant_id': groupProject, shared };
 }
 
-export async function createRule(deps: NetworkDeps, caller: Caller, input: RuleAttrs, givenPrefix: unknown, ownerGiven: boolean): Promise<Rendered> {
+export interface RuleRequest { readonly attrs: RuleAttrs; readonly givenPrefix: unknown; readonly ownerGiven: boolean }
+
+/** A rule row from a request, with the checks that need no transaction. */
+async function prepareRule(deps: NetworkDeps, caller: Caller, req: RuleRequest): Promise<SecurityGroupRuleRow> {
+  const input = req.attrs;
   const group = await deps.db.selectFrom('net_security_group').select(['id', 'project_id']).where('id', '=', input.security_group_id).executeTakeFirst();
   // Rules go into groups the caller owns (admins: any group, and the rule belongs to the group's owner).
   if (group === undefined || (!caller.isAdmin && group.project_id !== caller.projectId)) throw securityGroupNotFound(input.security_group_id);
-  const projectId = caller.isAdmin && !ownerGiven ? group.project_id : input.project_id;
+  const projectId = caller.isAdmin && !req.ownerGiven ? group.project_id : input.project_id;
   enforce(deps, caller, 'create_security_group_rule', { project_id: projectId, tenant_id: projectId, 'security_group:project_id': group.project_id });
-  const rule = checkRule(input, givenPrefix);
-  const row = newRuleRow(projectId, group.id, {
+  const rule = checkRule(input, req.givenPrefix);
+  return newRuleRow(projectId, group.id, {
     direction: input.direction, ethertype: rule.ethertype, protocol: rule.protocol,
     port_range_min: rule.port_range_min, port_range_max: rule.port_range_max,
     remote_ip_prefix: rule.remote_ip_prefix?.prefix ?? null, normalized_cidr: rule.remote_ip_prefix?.normalized ?? null,
     remote_group_id: rule.remote_group_id, remote_address_group_id: rule.remote_address_group_id,
     description: input.description ?? '',
   });
+}
+
+/**
+ * Creates one rule or a bulk request's rules in ONE transaction (Neutron's native bulk for
+ * rules): all or nothing, and the groups' revisions move only when rules really land.
+ */
+export async function createRules(deps: NetworkDeps, caller: Caller, requests: readonly RuleRequest[]): Promise<Rendered[]> {
+  const rows: SecurityGroupRuleRow[] = [];
+  for (const req of requests) rows.push(await prepareRule(deps, caller, req));
+  const keys = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.security_group_id}|${ruleKey(row)}`;
+    if (keys.has(key)) throw inUse('DuplicateSecurityGroupRuleInPost', 'Duplicate Security Group Rule in POST.');
+    keys.add(key);
+  }
   await inTransaction(deps.db, async (trx) => {
-    if (row.remote_group_id !== null && row.remote_group_id !== group.id) await loadUsableGroup(trx, caller, row.remote_group_id, projectId);
-    if (row.remote_address_group_id !== null) await loadUsableAddressGroup(trx, caller, row.remote_address_group_id, projectId);
-    const existing = await trx.selectFrom('net_security_group_rule').selectAll().where('security_group_id', '=', group.id).execute();
-    const key = ruleKey(row);
-    const same = existing.find((r) => ruleKey(r) === key);
-    if (same !== undefined) throw inUse('SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${same.id}.`);
-    await assertQuota(trx, deps.config, projectId, 'security_group_rule');
-    await trx.insertInto('net_security_group_rule').values(row).execute();
-    await bumpGroups(trx, [group.id]);
+    for (const row of rows) {
+      if (row.remote_group_id !== null && row.remote_group_id !== row.security_group_id) await loadUsableGroup(trx, caller, row.remote_group_id, row.project_id);
+      if (row.remote_address_group_id !== null) await loadUsableAddressGroup(trx, caller, row.remote_address_group_id, row.project_id);
+      const existing = await trx.selectFrom('net_security_group_rule').selectAll().where('security_group_id', '=', row.security_group_id).execute();
+      const key = ruleKey(row);
+      const same = existing.find((r) => ruleKey(r) === key);
+      if (same !== undefined) throw inUse('SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${same.id}.`);
+      await assertQuota(trx, deps.config, row.project_id, 'security_group_rule');
+      await trx.insertInto('net_security_group_rule').values(row).execute();
+    }
+    await bumpGroups(trx, [...new Set(rows.map((r) => r.security_group_id))]);
   });
-  const [item] = await renderRules(deps.db, [row]);
-  notify(deps, 'security_group_rule.create.end', { security_group_rule: item });
-  return item!;
+  const items = await renderRules(deps.db, rows);
+  for (const item of items) notify(deps, 'security_group_rule.create.end', { security_group_rule: item });
+  return items;
 }
 
 /** Rules the caller may see: its own, and those of groups it can see. */
