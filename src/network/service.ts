@@ -27,7 +27,7 @@ export function buildNetworkDeps(config: NimbusConfig, db: Kysely<NetworkDb>, bu
 }
 
 export function createNetworkService(deps: NetworkDeps, tokens: TokenValidator, logger: Logger): { app: FastifyInstance } {
-  const app = createApiServer({ service: 'network', fault: neutronFault, logger, tokens, bodyLimit: JSON_BODY_LIMIT, acceptJsonSuffix: true });
+  const app = createApiServer({ service: 'network', fault: neutronFault, logger, tokens, bodyLimit: JSON_BODY_LIMIT, acceptJsonSuffix: true, jsonWithoutContentType: true });
   registerNetworkRoutes(app, deps);
   return { app };
 }

@@ -8,10 +8,10 @@ import type { ImageDb } from '../../src/image/db/schema.js';
 import type { ImageDeps } from '../../src/image/api/deps.js';
 import { buildImageDeps, createImageService, migrateImage, prepareImageService } from '../../src/image/service.js';
 import type { ImageDataStore } from '../../src/image/store/image-data-store.js';
-import { makeProject, makeUser, roleIdByName } from './assignment-fixtures.js';
+import { makeTenant, type Tenant } from './tenant.js';
 import { startIdentity, type Harness } from './identity-harness.js';
 
-export interface Tenant { readonly projectId: string; readonly userId: string; readonly token: string }
+export type { Tenant };
 
 export interface RequestOptions {
   /** JSON body (sent as application/json unless contentType says otherwise). */
@@ -53,16 +53,7 @@ export async function startImage(overrides: Record<string, unknown> = {}, store?
   const { app } = createImageService(deps, identity.deps.tokens, createLogger('silent'));
   await app.ready();
 
-  const tenant = async (role = 'member'): Promise<Tenant> => {
-    const projectId = await makeProject(identity, 'default');
-    const user = await makeUser(identity);
-    await identity.deps.db.insertInto('assignment').values({
-      type: 'UserProject', actor_id: user.id, target_id: projectId, role_id: await roleIdByName(identity, role), inherited: 0,
-    }).execute();
-    identity.deps.changes.bump();
-    const token = await identity.login({ id: user.id }, user.password, { project: { id: projectId } });
-    return { projectId, userId: user.id, token };
-  };
+  const tenant = (role = 'member'): Promise<Tenant> => makeTenant(identity, role);
 
   const request: ImageHarness['request'] = (method, url, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };

@@ -7,10 +7,10 @@ import { createLogger } from '../../src/core/logger.js';
 import type { NetworkDb } from '../../src/network/db/schema.js';
 import type { NetworkDeps } from '../../src/network/api/deps.js';
 import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../../src/network/service.js';
-import { makeProject, makeUser, roleIdByName } from './assignment-fixtures.js';
+import { makeTenant, type Tenant } from './tenant.js';
 import { startIdentity, type Harness } from './identity-harness.js';
 
-export interface Tenant { readonly projectId: string; readonly userId: string; readonly token: string }
+export type { Tenant };
 
 export interface NetRequestOptions {
   readonly body?: unknown;
@@ -47,16 +47,7 @@ export async function startNetwork(overrides: Record<string, unknown> = {}): Pro
   const { app } = createNetworkService(deps, identity.deps.tokens, createLogger('silent'));
   await app.ready();
 
-  const tenant = async (role = 'member'): Promise<Tenant> => {
-    const projectId = await makeProject(identity, 'default');
-    const user = await makeUser(identity);
-    await identity.deps.db.insertInto('assignment').values({
-      type: 'UserProject', actor_id: user.id, target_id: projectId, role_id: await roleIdByName(identity, role), inherited: 0,
-    }).execute();
-    identity.deps.changes.bump();
-    const token = await identity.login({ id: user.id }, user.password, { project: { id: projectId } });
-    return { projectId, userId: user.id, token };
-  };
+  const tenant = (role = 'member'): Promise<Tenant> => makeTenant(identity, role);
 
   const request: NetworkHarness['request'] = (method, url, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };

@@ -22,6 +22,8 @@ export interface ApiServerOptions {
   readonly logger: Logger;
   readonly tokens: TokenValidator;
   readonly bodyLimit?: number;
+  /** Neutron reads a body sent without Content-Type as JSON (neutron-tempest-plugin relies on it). */
+  readonly jsonWithoutContentType?: boolean;
   /** Neutron (webob) serves every path with a `.json` suffix too: `/v2.0/networks.json`. */
   readonly acceptJsonSuffix?: boolean;
 }
@@ -47,6 +49,17 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   // Parse JSON ourselves (json-body.ts): an empty body is "no body", and parse errors become 400 faults.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(/^application\/([\w.+-]+\+)?json/, { parseAs: 'string' }, jsonBodyParser);
+  if (options.jsonWithoutContentType) {
+    // The catch-all parser also sees other media types: only a missing header means JSON.
+    app.removeContentTypeParser('text/plain');
+    app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+      if (request.headers['content-type'] !== undefined) {
+        done(new ApiError(415, 'Unsupported Media Type: the request body must be JSON.'), undefined);
+        return;
+      }
+      jsonBodyParser(request, body, done);
+    });
+  }
   app.decorateRequest('authPromise', undefined);
   app.decorateRequest('requireAuth', function (this: FastifyRequest): Promise<AuthContext> {
     if (this.authPromise === undefined) {

@@ -6,10 +6,11 @@ import {
   changeAddresses, createAddressGroup, deleteAddressGroup, listAddressGroups, showAddressGroup, updateAddressGroup, type AddressGroupAttrs,
 } from '../domain/security-groups/address-groups.js';
 import { formatCidr, tryParseCidrLoose } from '../ipam/cidr.js';
+import { formatIp } from '../ipam/ip-address.js';
 import { parseCreate, parseUpdate, type AttrMap } from './attributes.js';
 import type { NetworkDeps } from './deps.js';
 import { callerFor, registerResource } from './resource-routes.js';
-import { invalid, listOf, pyRepr, string, type Validator } from './validators.js';
+import { invalid, listOf, pyRepr, string, uniqueListOf, type Validator } from './validators.js';
 
 /** An address or CIDR, stored as its network: 10.1.2.3/24 → 10.1.2.0/24, 10.1.2.3 → 10.1.2.3/32. */
 const normalizedCidr: Validator<string> = (value, attr) => {
@@ -18,10 +19,25 @@ const normalizedCidr: Validator<string> = (value, attr) => {
   return formatCidr(parsed.cidr);
 };
 
+/**
+ * neutron_lib validate_subnet (then normalised): a prefix is required and an IPv4 item must
+ * be written canonically — netaddr's str(IPNetwork) keeps host bits, so 192.168.0.10/24
+ * passes but 10.20.30.40 does not ("'10.20.30.40/32' is recommended").
+ */
+const strictCidr: Validator<string> = (value, attr) => {
+  const parsed = typeof value === 'string' && value.length <= 64 ? tryParseCidrLoose(value) : undefined;
+  if (parsed === undefined) return invalid(attr, `${pyRepr(value)} is not a valid IP subnet`);
+  const written = `${formatIp(parsed.address)}/${parsed.cidr.prefixlen}`;
+  if (!parsed.hasPrefix || (parsed.cidr.version === 4 && written !== value)) {
+    return invalid(attr, `'${String(value)}' isn't a recognized IP subnet cidr, '${formatCidr(parsed.cidr)}' is recommended`);
+  }
+  return formatCidr(parsed.cidr);
+};
+
 const ADDRESS_GROUP_ATTRS: AttrMap = {
   name: { post: true, put: true, default: '', validate: string(255) },
   description: { post: true, put: true, default: '', validate: string(255) },
-  addresses: { post: true, default: [], validate: listOf(normalizedCidr) },
+  addresses: { post: true, default: [], validate: (v, attr) => (v === null ? [] : uniqueListOf(strictCidr)(v, attr)) },
   shared: {},
 };
 

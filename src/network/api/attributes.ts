@@ -115,7 +115,12 @@ export function createItems(body: unknown, resource: string, collection: string)
     if (!Array.isArray(list) || list.length === 0) throw badAttribute(`Resources required`);
     if (list.length > 1000) throw badAttribute('Too many resources in one bulk request (at most 1000)');
     if (!list.every(isObject)) throw badAttribute(`Invalid format: every item of ${collection} must be an object`);
-    return { items: list as Record<string, unknown>[], bulk: true };
+    // Neutron's prepare_request_body also accepts wrapped items: {"networks": [{"network": {...}}]}.
+    const items = (list as Record<string, unknown>[]).map((item) => {
+      const keys = Object.keys(item);
+      return keys.length === 1 && keys[0] === resource && isObject(item[resource]) ? item[resource] as Record<string, unknown> : item;
+    });
+    return { items, bulk: true };
   }
   return { items: [resourceBody(body, resource)], bulk: false };
 }

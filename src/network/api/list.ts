@@ -27,7 +27,7 @@ function toBool(text: string): boolean | undefined {
 /** Does one attribute value match one filter value, converted as Neutron converts filters? */
 function matches(value: unknown, wanted: string): boolean {
   if (typeof value === 'boolean') return toBool(wanted) === value;
-  if (typeof value === 'number') return String(value) === wanted.trim();
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value) === wanted.trim();
   if (value === null || value === undefined) return wanted === '' || wanted === 'None' || wanted === 'null';
   if (Array.isArray(value)) return value.some((v) => matches(v, wanted));
   if (typeof value === 'string') return value === wanted;
@@ -98,6 +98,7 @@ function compare(a: unknown, b: unknown): number {
   if (a === null || a === undefined) return -1;
   if (b === null || b === undefined) return 1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : 1;
   if (typeof a === 'boolean' && typeof b === 'boolean') return a ? 1 : -1;
   const x = typeof a === 'string' ? a : JSON.stringify(a);
   const y = typeof b === 'string' ? b : JSON.stringify(b);
@@ -125,14 +126,15 @@ function parseLimit(query: Query): number | undefined {
   return n === 0 ? undefined : Math.min(n, 10000);
 }
 
-function link(baseUrl: string, query: Query, marker: string, reverse: boolean, rel: 'next' | 'previous'): Item {
+/** Neutron's get_next_link/get_previous_link: the request's query with a new marker and direction. */
+function link(baseUrl: string, query: Query, marker: string | undefined, reverse: boolean, rel: 'next' | 'previous'): Item {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (key === 'marker' || key === 'page_reverse' || value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
   }
-  params.set('marker', marker);
-  if (reverse) params.set('page_reverse', 'True');
+  if (marker !== undefined) params.set('marker', marker);
+  params.set('page_reverse', reverse ? 'True' : 'False');
   return { href: `${baseUrl}?${params.toString()}`, rel };
 }
 
@@ -172,15 +174,14 @@ export function listBody(collection: string, items: readonly Item[], query: Quer
   }
   const page = list.slice(start, end);
   body[collection] = page.map((item) => selectFields(item, query));
+  // neutron/api/api_common.py get_pagination_links: a short page ends the walk in its direction;
+  // an empty page's links carry no marker (page_reverse then starts from the far end).
   const links: Item[] = [];
-  const first = page[0];
-  const last = page[page.length - 1];
-  if (reverse) {
-    if (first !== undefined && start > 0) links.push(link(options.baseUrl, query, String(first.id), true, 'previous'));
-    if (last !== undefined && marker !== undefined) links.push(link(options.baseUrl, query, String(last.id), false, 'next'));
-  } else {
-    if (last !== undefined && end < list.length && limit !== undefined) links.push(link(options.baseUrl, query, String(last.id), false, 'next'));
-    if (first !== undefined && marker !== undefined) links.push(link(options.baseUrl, query, String(first.id), true, 'previous'));
+  const firstId = page[0]?.id;
+  const lastId = page[page.length - 1]?.id;
+  if (limit !== undefined) {
+    if (!(page.length < limit && !reverse)) links.push(link(options.baseUrl, query, lastId === undefined ? undefined : String(lastId), false, 'next'));
+    if (!(page.length < limit && reverse)) links.push(link(options.baseUrl, query, firstId === undefined ? undefined : String(firstId), true, 'previous'));
   }
   if (links.length > 0) body[`${collection}_links`] = links;
   return body;

@@ -92,6 +92,15 @@ export const listOf = <T>(item: Validator<T>, maxItems = 1000): Validator<T[]> =
   return value.map((v) => item(v, attr));
 };
 
+/** neutron_lib _validate_list_of_items: a list whose items must not repeat (checked before the items). */
+export const uniqueListOf = <T>(item: Validator<T>, maxItems = 1000): Validator<T[]> => (value, attr) => {
+  if (Array.isArray(value)) {
+    const dups = [...new Set(value.filter((v, i) => value.indexOf(v) !== i))];
+    if (dups.length > 0) return invalid(attr, `Duplicate items in the list: '${dups.map((d) => (typeof d === 'string' ? d : pyStr(d))).join(', ')}'`);
+  }
+  return listOf(item, maxItems)(value, attr);
+};
+
 /** A JSON object (dict); `check` may validate its contents. */
 export const dict = (check?: (value: Record<string, unknown>, attr: string) => void): Validator<Record<string, unknown>> => (value, attr) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return invalid(attr, `${pyRepr(value)} is not a dictionary`);

@@ -30,4 +30,21 @@ describe('network IP availability', () => {
     assert.equal(forbidden.statusCode, 403);
     assert.equal((await h.request('GET', '/v2.0/network-ip-availabilities/nope')).statusCode, 404);
   });
+
+  it('writes IPv6 totals as exact JSON integers (2**64 - 2 for a /64), sorts and filters on them', async () => {
+    const n = await h.create('network', 'networks', { name: 'big' }, h.alice.token);
+    await h.create('subnet', 'subnets', { network_id: n.id, ip_version: 6, cidr: '2001:db8:1::/64' }, h.alice.token);
+    await h.create('subnet', 'subnets', { network_id: n.id, ip_version: 6, cidr: '2001:db8:2::/64' }, h.alice.token);
+    const show = await h.request('GET', `/v2.0/network-ip-availabilities/${n.id}`);
+    assert.equal(show.statusCode, 200, show.body);
+    assert.match(String(show.headers['content-type']), /^application\/json/);
+    assert.match(show.body, /"total_ips":36893488147419103228[,}]/);
+    assert.equal((show.body.match(/"total_ips":18446744073709551614[,}]/g) ?? []).length, 2);
+    const filtered = await h.request('GET', `/v2.0/network-ip-availabilities?total_ips=36893488147419103228&fields=network_id&fields=total_ips`);
+    assert.equal(filtered.statusCode, 200, filtered.body);
+    assert.equal(filtered.body, `{"network_ip_availabilities":[{"network_id":"${n.id}","total_ips":36893488147419103228}]}`);
+    const sorted = await h.request('GET', '/v2.0/network-ip-availabilities?sort_key=total_ips&sort_dir=desc&limit=1');
+    assert.equal(sorted.statusCode, 200, sorted.body);
+    assert.equal(sorted.json().network_ip_availabilities[0].network_id, n.id);
+  });
 });

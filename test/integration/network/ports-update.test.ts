@@ -17,6 +17,16 @@ describe('ports: update', () => {
   const put = (id: string, port: Record<string, unknown>, token?: string | null, headers?: Record<string, string>) =>
     h.request('PUT', `/v2.0/ports/${id}`, { body: { port }, token: token === null ? undefined : token ?? h.alice.token, ...(headers ? { headers } : {}) });
 
+  it('refuses the same security group twice with Neutron\'s duplicate-items 400', async () => {
+    const port = await createPort(h, { network_id: net.id }, h.alice.token);
+    const sg = await h.create('security_group', 'security-groups', { name: 'twice' }, h.alice.token);
+    const res = await put(port.id, { security_groups: [sg.id, sg.id] });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().NeutronError.message, `Invalid input for security_groups. Reason: Duplicate items in the list: '${sg.id}'.`);
+    const ok = await put(port.id, { security_groups: [sg.id] });
+    assert.deepEqual(ok.json().port.security_groups, [sg.id]);
+  });
+
   it('changes simple attributes and bumps the revision', async () => {
     const port = await createPort(h, { network_id: net.id }, h.alice.token);
     const res = await put(port.id, { name: 'renamed', description: 'd', admin_state_up: false, device_id: 'vm-1', device_owner: 'compute:nova' });

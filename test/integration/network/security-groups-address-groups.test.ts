@@ -12,8 +12,23 @@ describe('address groups', () => {
   const action = (id: string, name: string, addresses: unknown, token = h.alice.token) =>
     h.request('PUT', `/v2.0/address-groups/${id}/${name}`, { token, body: { addresses } });
 
+  it('refuses addresses neutron_lib validate_subnet refuses: no prefix, non-canonical IPv4, junk, duplicates', async () => {
+    const post = (addresses: unknown) => h.request('POST', '/v2.0/address-groups', { token: h.alice.token, body: { address_group: { name: 'bad', addresses } } });
+    const noPrefix = await post(['10.20.30.40']);
+    assert.equal(noPrefix.statusCode, 400);
+    assert.equal(noPrefix.json().NeutronError.message, "Invalid input for addresses. Reason: '10.20.30.40' isn't a recognized IP subnet cidr, '10.20.30.40/32' is recommended.");
+    assert.equal((await post(['010.1.1.1/24'])).statusCode, 400);
+    assert.equal((await post(['this is bad IP address'])).statusCode, 400);
+    const dup = await post(['10.0.0.0/8', '10.0.0.0/8']);
+    assert.equal(dup.statusCode, 400);
+    assert.match(dup.json().NeutronError.message, /Duplicate items in the list: '10.0.0.0\/8'/);
+    const ok = await post(['192.168.0.10/24', '2001:db8::f00/64']);
+    assert.equal(ok.statusCode, 201, ok.body);
+    assert.deepEqual(ok.json().address_group.addresses, ['192.168.0.0/24', '2001:db8::/64']);
+  });
+
   it('creates with normalised addresses, adds and removes addresses, updates and deletes', async () => {
-    const ag = await h.create('address_group', 'address-groups', { name: 'office', addresses: ['10.1.2.3/24', '192.168.0.1', '2001:DB8::5/64'] }, h.alice.token);
+    const ag = await h.create('address_group', 'address-groups', { name: 'office', addresses: ['10.1.2.3/24', '192.168.0.1/32', '2001:DB8::5/64'] }, h.alice.token);
     assert.deepEqual(ag.addresses, ['10.1.2.0/24', '192.168.0.1/32', '2001:db8::/64']);
     assert.equal(ag.project_id, h.alice.projectId);
     assert.equal(ag.tenant_id, h.alice.projectId);

@@ -181,4 +181,16 @@ describe('security groups', () => {
     assert.equal(bad.statusCode, 409);
     assert.deepEqual((await list(t.token, `?project_id=${t.projectId}`)).map((g) => g.name).sort(), ['a', 'b', 'default']);
   });
+
+  it('accepts bulk items wrapped in their resource key, as Neutron\'s prepare_request_body does', async () => {
+    const t = await h.tenant();
+    const res = await h.request('POST', '/v2.0/security-groups', {
+      token: t.token, body: { security_groups: [{ security_group: { name: 'w1', description: 'd1' } }, { name: 'w2' }] },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const created = res.json().security_groups as Json[];
+    assert.deepEqual(created.map((g) => g.name), ['w1', 'w2']);
+    assert.equal(created[0]!.description, 'd1');
+    assert.equal(created[0]!.project_id, t.projectId);
+  });
 });

@@ -17,9 +17,10 @@ describe('subnet pools', () => {
     const p = await h.create('subnetpool', 'subnetpools', { name: 'p', prefixes: ['10.0.0.0/17', '10.0.128.0/17', '192.168.0.0/24'] }, h.alice.token);
     assert.equal(p.ip_version, 4);
     assert.deepEqual(p.prefixes, ['10.0.0.0/16', '192.168.0.0/24']);
-    assert.equal(p.min_prefixlen, 8);
-    assert.equal(p.max_prefixlen, 32);
-    assert.equal(p.default_prefixlen, 8);
+    // Neutron renders prefix lengths as strings (str() in _make_subnetpool_dict).
+    assert.equal(p.min_prefixlen, '8');
+    assert.equal(p.max_prefixlen, '32');
+    assert.equal(p.default_prefixlen, '8');
     assert.equal(p.shared, false);
     assert.equal(p.is_default, false);
     assert.equal(p.project_id, h.alice.projectId);

@@ -2,7 +2,7 @@
 // Nimbus exposes): what a POST may set, what a PUT may change, defaults and validators.
 import type { NimbusConfig } from '../../../core/config.js';
 import type { AttrMap } from '../../api/attributes.js';
-import { boolean, invalid, listOf, oneOf, pyRepr, string, uuid, type Validator } from '../../api/validators.js';
+import { boolean, invalid, oneOf, pyRepr, string, uniqueListOf, uuid, type Validator } from '../../api/validators.js';
 import { formatMac, tryParseMac } from '../../ipam/mac-address.js';
 import { addressPairs, bindingProfile, dhcpOpts, dnsName, fixedIps } from './validate.js';
 
@@ -35,7 +35,7 @@ export function portAttrMap(config: NimbusConfig): AttrMap {
     device_owner: { post: true, put: true, default: '', validate: string(255) },
     status: readOnly,
     description: { post: true, put: true, default: '', validate: string(255) },
-    security_groups: { post: true, put: true, validate: listOf(uuid) },
+    security_groups: { post: true, put: true, validate: uniqueListOf(uuid) },
     port_security_enabled: { post: true, put: true, validate: boolean },
     allowed_address_pairs: { post: true, put: true, validate: addressPairs(config.network.maxAllowedAddressPairs) },
     extra_dhcp_opts: { post: true, put: true, validate: dhcpOpts },

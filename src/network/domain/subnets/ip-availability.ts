@@ -36,12 +36,12 @@ async function availability(deps: NetworkDeps, networkIds: readonly string[] | u
   return networks.map((n) => {
     const mine = subnets.filter((s) => s.network_id === n.id).map((s) => ({
       subnet_id: s.id, subnet_name: s.name, cidr: s.cidr, ip_version: s.ip_version,
-      // JSON numbers: an IPv6 /64 pool is beyond exact doubles, as it is for most JSON clients anyway.
-      total_ips: Number(countAddresses(rangesBy.get(s.id) ?? [])), used_ips: usedBy.get(s.id) ?? 0,
+      // A BigInt: an IPv6 /64 pool is beyond exact doubles; the route writes it as exact digits.
+      total_ips: countAddresses(rangesBy.get(s.id) ?? []), used_ips: usedBy.get(s.id) ?? 0,
     }));
     return {
       network_id: n.id, network_name: n.name, project_id: n.project_id, tenant_id: n.project_id,
-      total_ips: mine.reduce((t, s) => t + s.total_ips, 0), used_ips: mine.reduce((t, s) => t + s.used_ips, 0),
+      total_ips: mine.reduce((t, s) => t + s.total_ips, 0n), used_ips: mine.reduce((t, s) => t + s.used_ips, 0),
       subnet_ip_availability: mine,
     };
   });

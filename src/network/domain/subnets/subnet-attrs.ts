@@ -61,12 +61,20 @@ export const nameservers: Validator<string[]> = listOf((item, attr) => {
   return item;
 }, 1000);
 
-/** neutron_lib validate_subnet_service_types: device_owner prefixes only. */
+/**
+ * neutron_lib validate_subnet_service_types. Neutron builds its prefix list as
+ * ['network:', 'neutron:'] += 'compute:' — extending a list with a string adds its single
+ * characters, so any type starting with one of "compute:" letters passes too (Tempest relies on
+ * 'test:type_1' being accepted). Reproduce that exactly.
+ */
+const SERVICE_TYPE_PREFIXES = ['network:', 'neutron:', ...'compute:'];
+
 export const serviceTypes: Validator<string[]> = (value, attr) => {
-  if (!Array.isArray(value)) throw badAttribute(`Subnet service type ${pyRepr(value)} is not a string.`);
+  if (value === null) return [];
+  if (!Array.isArray(value)) throw badAttribute('Subnet service types must be a list.');
   for (const t of value) {
     if (typeof t !== 'string') throw badAttribute(`Subnet service type ${pyRepr(t)} is not a string.`);
-    if (t.length > 255 || !['network:', 'neutron:', 'compute:'].some((p) => t.startsWith(p))) {
+    if (t.length > 255 || !SERVICE_TYPE_PREFIXES.some((p) => t.startsWith(p))) {
       throw badAttribute(`Subnet service type ${t} does not correspond to a valid device owner.`);
     }
   }

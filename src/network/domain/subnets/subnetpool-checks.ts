@@ -6,6 +6,7 @@ import type { NetworkTx } from '../../db/transaction.js';
 import type { Caller } from '../caller.js';
 import { invalidInput } from '../errors.js';
 import { allowed } from '../policy.js';
+import { addressScopeNotFound } from './pool-errors.js';
 import { cidrRange, parseCidrs, rangesIntersect } from './prefix-space.js';
 
 export async function checkSingleDefault(trx: NetworkTx, ipVersion: number, exceptId: string): Promise<void> {
@@ -17,8 +18,13 @@ export async function checkSingleDefault(trx: NetworkTx, ipVersion: number, exce
 }
 
 export async function checkAddressScope(trx: NetworkTx, deps: NetworkDeps, caller: Caller, poolId: string, scopeId: string, prefixes: readonly string[], ipVersion: number): Promise<void> {
+  // Neutron's is_address_scope_owned_by_tenant: a scope the caller cannot see is
+  // AddressScopeNotFound; a visible (shared) scope of another project is refused for non-admins.
   const scope = await trx.selectFrom('net_address_scope').selectAll().where('id', '=', scopeId).executeTakeFirst();
   if (scope === undefined || !allowed(deps, caller, 'get_address_scope', { ...scope, tenant_id: scope.project_id, shared: scope.shared === 1 })) {
+    throw addressScopeNotFound(scopeId);
+  }
+  if (!caller.isAdmin && scope.project_id !== caller.projectId) {
     throw new ApiError(400, `Illegal subnetpool association: subnetpool ${poolId} cannot be associated with address scope ${scopeId}.`,
       'IllegalSubnetPoolAssociationToAddressScope');
   }

@@ -88,8 +88,9 @@ async function applyUpdate(trx: NetworkTx, deps: NetworkDeps, caller: Caller, id
 }
 
 export async function updatePool(deps: NetworkDeps, caller: Caller, id: string, body: Item, ifMatch: number | undefined): Promise<Item> {
-  const visible = await loadVisiblePool(deps.db, deps, caller, id);
+  // Neutron validates the body (read-only attributes such as shared) before looking the pool up.
   const u = parseUpdate(body, SUBNETPOOL_ATTRS);
+  const visible = await loadVisiblePool(deps.db, deps, caller, id);
   enforce(deps, caller, 'update_subnetpool', poolTarget(visible));
   enforceAttributes(deps, caller, 'update_subnetpool', Object.keys(u), poolTarget(visible));
   const row = await inTransaction(deps.db, (trx) => applyUpdate(trx, deps, caller, id, u, ifMatch));

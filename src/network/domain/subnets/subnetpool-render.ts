@@ -25,9 +25,11 @@ export function renderPool(row: SubnetPoolRow, prefixes: readonly string[], tags
     name: row.name,
     prefixes: [...prefixes],
     ip_version: row.ip_version,
-    default_prefixlen: row.default_prefixlen,
-    min_prefixlen: row.min_prefixlen,
-    max_prefixlen: row.max_prefixlen,
+    // Neutron's _make_subnetpool_dict renders the prefix lengths with str(): clients (and
+    // Tempest) see "29", not 29.
+    default_prefixlen: String(row.default_prefixlen),
+    min_prefixlen: String(row.min_prefixlen),
+    max_prefixlen: String(row.max_prefixlen),
     is_default: row.is_default === 1,
     shared: row.shared === 1,
     default_quota: row.default_quota,
