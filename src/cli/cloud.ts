@@ -1,4 +1,5 @@
 // Starting the services of a cloud in this process: the all-in-one, or one role of a scale-out.
+import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { NimbusConfig } from '../core/config.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -11,6 +12,7 @@ import type { ImageDb } from '../image/db/schema.js';
 import { buildImageDeps, createImageService, migrateImage, prepareImageService } from '../image/service.js';
 import type { NetworkDb } from '../network/db/schema.js';
 import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../network/service.js';
+import { serveAgentReports } from '../network/rpc/report-state.js';
 import type { TokenValidator } from '../core/http/auth-context.js';
 import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
 import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
@@ -93,7 +95,10 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
     if (roles.includes('network')) {
       const networkDb = database.db as unknown as Kysely<NetworkDb>;
       await migrateNetwork(networkDb);
-      const network = createNetworkService(buildNetworkDeps(config, networkDb, bus), tokens, logger);
+      const networkDeps = buildNetworkDeps(config, networkDb, bus);
+      const reports = await serveAgentReports(bus, networkDeps, hostname());
+      closers.push(() => reports.stop());
+      const network = createNetworkService(networkDeps, tokens, logger);
       await network.app.listen({ host: config.bindHost, port: config.network.port });
       closers.push(() => network.app.close());
       endpoints.network = networkUrl(config);

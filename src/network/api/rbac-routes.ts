@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NetworkDeps } from './deps.js';
 import { registerResource } from './resource-routes.js';
+import { bulkCreateRevisingNetworks } from '../domain/networks/revision.js';
 import { createRbacPolicy, deleteRbacPolicy, listRbacPolicies, showRbacPolicy, updateRbacPolicy } from '../domain/rbac/policies.js';
 
 export function registerRbacRoutes(app: FastifyInstance, deps: NetworkDeps): void {
@@ -9,8 +10,9 @@ export function registerRbacRoutes(app: FastifyInstance, deps: NetworkDeps): voi
     resource: 'rbac_policy',
     collection: 'rbac_policies',
     path: 'rbac-policies',
-    create: (d, caller, body) => createRbacPolicy(d, caller, body),
-    undoCreate: async (d, caller, created) => { await deleteRbacPolicy(d, caller, String(created.id)); },
+    // Emulated bulk that also puts back the revisions of the networks the grants revised.
+    createAll: (d, caller, bodies) => bulkCreateRevisingNetworks(d.db, bodies, (b) => (b.object_type === 'network' ? b.object_id : undefined),
+      (body) => createRbacPolicy(d, caller, body), (done) => deleteRbacPolicy(d, caller, String(done.id))),
     list: (d, caller) => listRbacPolicies(d, caller),
     show: (d, caller, id) => showRbacPolicy(d, caller, id),
     update: (d, caller, id, body) => updateRbacPolicy(d, caller, id, body),

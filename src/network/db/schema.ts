@@ -18,6 +18,8 @@ export interface NetworkRow extends StandardColumns {
   admin_state_up: number;
   /** router:external */
   is_external: number;
+  /** The default external network (auto-allocated-topology's is_default); only while external. */
+  is_default?: number;
   mtu: number;
   port_security_enabled: number;
   /** JSON array of zone names. */

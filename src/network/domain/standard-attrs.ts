@@ -32,7 +32,7 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
   const text = Array.isArray(header) ? header.join(',') : header;
   let expected: number | undefined;
   for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-    const match = /^revision_number=(\d{1,15})$/.exec(part);
+    const match = /^revision_number=(-?\d{1,15})$/.exec(part);
     if (match === null) throw badAttribute(`If-Match header must be of the form 'revision_number=<number>', got '${part}'`);
     expected = Number(match[1]);
   }

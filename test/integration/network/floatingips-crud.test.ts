@@ -106,6 +106,18 @@ describe('floating IPs', () => {
     assert.ok(events.some((e) => e.type === 'floatingip.update.end' && e.payload.floatingip.id === f.id));
   });
 
+  it('disassociates on a blank update body, as Neutron always has', async () => {
+    const port = await vm();
+    const f = (await fip({ floating_network_id: ext.net.id, port_id: port.id })).json.floatingip;
+    assert.equal(f.port_id, port.id);
+    const blank = await put(h, `/v2.0/floatingips/${f.id}`, { floatingip: {} }, h.alice.token);
+    assert.equal(blank.status, 200);
+    assert.equal(blank.json.floatingip.port_id, null);
+    assert.equal(blank.json.floatingip.router_id, null);
+    assert.equal(blank.json.floatingip.status, 'DOWN');
+    assert.equal(blank.json.floatingip.revision_number, f.revision_number + 1);
+  });
+
   it('needs a router between the port\'s subnet and the external network (404)', async () => {
     const isolated = await privateNet(h, h.alice.token, '10.2.0.0/24');
     const port = await h.create('port', 'ports', { network_id: isolated.net.id }, h.alice.token);

@@ -24,6 +24,7 @@ export const network: Migration = {
       .addColumn('status', 'varchar(16)', (c) => c.notNull())
       .addColumn('admin_state_up', 'integer', (c) => c.notNull())
       .addColumn('is_external', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('is_default', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('mtu', 'integer', (c) => c.notNull())
       .addColumn('port_security_enabled', 'integer', (c) => c.notNull().defaultTo(1))
       .addColumn('availability_zone_hints', 'varchar(255)', (c) => c.notNull().defaultTo('[]'))

@@ -12,8 +12,8 @@ import type { FloatingIpRow } from '../../db/schema.js';
 import { inTransaction } from '../../db/transaction.js';
 import { tryParseIp } from '../../ipam/ip-address.js';
 import type { Caller } from '../caller.js';
-import { floatingIpNotFound, networkNotFound } from '../errors.js';
-import { findNetwork, isPlausibleId } from '../networks/access.js';
+import { floatingIpNotFound } from '../errors.js';
+import { isPlausibleId, loadNetworkForUse } from '../networks/access.js';
 import { notify } from '../notify.js';
 import { allowed, enforce, enforceAttributes } from '../policy.js';
 import { createPortInTx, deletePortInTx } from '../ports/internal.js';
@@ -54,8 +54,8 @@ export async function createFloatingIp(deps: NetworkDeps, caller: Caller, body: 
   const subnetId = attrs.subnet_id as string | null;
   const row = await inTransaction(deps.db, async (trx) => {
     await assertQuota(trx, deps.config, projectId, 'floatingip');
-    const network = await findNetwork(trx, networkId);
-    if (network === undefined) throw networkNotFound(networkId);
+    // 404 unless the network is the caller's, or shared or external to the caller's project.
+    const network = await loadNetworkForUse(trx, caller, networkId);
     if (network.is_external !== 1) throw badRequest('floatingip', `Network ${networkId} is not a valid external network`);
     const v4 = await trx.selectFrom('net_subnet').select('id').where('network_id', '=', networkId).where('ip_version', '=', 4).executeTakeFirst();
     if (v4 === undefined) throw badRequest('floatingip', `Network ${networkId} does not contain any IPv4 subnet`);
@@ -101,7 +101,12 @@ export async function updateFloatingIp(deps: NetworkDeps, caller: Caller, id: st
     enforce(deps, caller, 'update_floatingip', fipTarget(current, attrs));
     checkRevision(ifMatch, current.revision_number);
     let assoc: Association = { fixed_port_id: current.fixed_port_id, fixed_ip_address: current.fixed_ip_address, router_id: current.router_id };
-    if (attrs.port_id !== undefined || attrs.fixed_ip_address !== undefined) {
+    // An empty update body disassociates, as in Neutron (the API's original meaning); any other
+    // body without port_id keeps the association.
+    const blank = Object.keys(attrs).length === 0;
+    if (blank) {
+      assoc = { ...NO_ASSOCIATION, router_id: current.fixed_port_id === null ? current.router_id : null };
+    } else if (attrs.port_id !== undefined || attrs.fixed_ip_address !== undefined) {
       if (typeof attrs.port_id === 'string') {
         // Port forwardings and an association are mutually exclusive on one floating IP.
         const pf = await trx.selectFrom('net_port_forwarding').select('id').where('floatingip_id', '=', current.id).executeTakeFirst();
@@ -109,6 +114,8 @@ export async function updateFloatingIp(deps: NetworkDeps, caller: Caller, id: st
       }
       const portId = attrs.port_id === undefined ? null : (attrs.port_id as string | null);
       assoc = await resolveAssociation(trx, caller, current, portId, attrs.fixed_ip_address as string | null | undefined);
+      // A floating IP used by port forwardings keeps their router.
+      if (assoc.fixed_port_id === null && current.fixed_port_id === null) assoc = { ...assoc, router_id: current.router_id };
     }
     const changes = {
       ...assoc, status: statusOf(assoc),

@@ -16,7 +16,7 @@ import { newStandard } from '../standard-attrs.js';
 import { EXTERNAL, SHARED } from './access.js';
 import { NETWORK_ATTRS, PROVIDER_ATTRS } from './attributes.js';
 import { networkView, policed } from './render.js';
-import { insertGrant } from './sharing.js';
+import { assertCanBeDefault, insertGrant } from './sharing.js';
 import { ApiError } from '../../../core/errors.js';
 
 export function qosPolicyNotFound(id: string): ApiError {
@@ -66,6 +66,10 @@ export async function createNetwork(deps: NetworkDeps, caller: Caller, body: Rec
       vlan_transparent: attrs.vlan_transparent === undefined || attrs.vlan_transparent === null ? null : attrs.vlan_transparent ? 1 : 0,
       ...newStandard(attrs.description),
     };
+    if (attrs.is_default === true) {
+      await assertCanBeDefault(trx, network.id);
+      network.is_default = 1;
+    }
     await trx.insertInto('net_network').values(network).execute();
     const segs = await deps.ml2.createSegments(trx, network.id, requested);
     const maxMtu = deps.ml2.networkMtu(segs);

@@ -39,6 +39,23 @@ async function deleteSubnets(trx: NetworkTx, networkId: string): Promise<void> {
   await trx.deleteFrom('net_subnet').where('id', 'in', ids).execute();
 }
 
+/**
+ * Neutron's external-net BEFORE_DELETE hook: floating IPs on the network that are not
+ * associated with anything go with it. Returns their (now ownerless) port ids.
+ */
+async function deleteDisassociatedFloatingIps(trx: NetworkTx, networkId: string): Promise<Set<string>> {
+  const fips = await trx.selectFrom('net_floating_ip').select(['id', 'floating_port_id']).where('floating_network_id', '=', networkId)
+    .where('fixed_port_id', 'is', null).where('router_id', 'is', null).execute();
+  if (fips.length === 0) return new Set();
+  const ids = fips.map((f) => f.id);
+  const forwarded = await trx.selectFrom('net_port_forwarding').select('floatingip_id').where('floatingip_id', 'in', ids).execute();
+  const free = fips.filter((f) => !forwarded.some((pf) => pf.floatingip_id === f.id));
+  if (free.length === 0) return new Set();
+  await trx.deleteFrom('net_tag').where('resource_type', '=', 'floatingips').where('resource_id', 'in', free.map((f) => f.id)).execute();
+  await trx.deleteFrom('net_floating_ip').where('id', 'in', free.map((f) => f.id)).execute();
+  return new Set(free.map((f) => f.floating_port_id));
+}
+
 export async function deleteNetwork(deps: NetworkDeps, caller: Caller, id: string, ifMatch: number | undefined): Promise<void> {
   const { row } = await networkForChange(deps, caller, id, 'delete_network');
   const [item] = await renderNetworks(deps, caller, [row]);
@@ -46,8 +63,9 @@ export async function deleteNetwork(deps: NetworkDeps, caller: Caller, id: strin
     const current = await trx.selectFrom('net_network').select(['id', 'revision_number']).where('id', '=', id).executeTakeFirst();
     if (current === undefined) throw networkNotFound(id);
     checkRevision(ifMatch, current.revision_number);
+    const freeFips = await deleteDisassociatedFloatingIps(trx, id);
     const ports = await trx.selectFrom('net_port').select(['id', 'device_owner']).where('network_id', '=', id).execute();
-    if (ports.some((p) => !AUTO_DELETE_PORT_OWNERS.includes(p.device_owner))) throw networkInUse(id);
+    if (ports.some((p) => !AUTO_DELETE_PORT_OWNERS.includes(p.device_owner) && !freeFips.has(p.id))) throw networkInUse(id);
     await deps.ml2.precommit(trx, { resource: 'network', event: 'delete', current: { ...row } });
     await deletePorts(trx, ports.map((p) => p.id));
     await deleteSubnets(trx, id);

@@ -62,7 +62,7 @@ export function networkView(row: NetworkRow, extras: NetworkExtras, shared: bool
     ipv6_address_scope: null,
     dns_domain: row.dns_domain,
     l2_adjacency: true,
-    is_default: false,
+    is_default: row.is_default === 1,
     qos_policy_id: null,
     vlan_transparent: row.vlan_transparent === null ? null : row.vlan_transparent === 1,
     ...providerView(extras.segments),

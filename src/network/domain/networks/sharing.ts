@@ -64,21 +64,34 @@ export async function assertSharedRemovable(trx: Db, networkId: string, owner: s
   }
 }
 
-/** Projects with router gateways or floating IPs on the network. */
-async function externalUsers(trx: Db, networkId: string): Promise<Set<string>> {
-  const routers = await trx.selectFrom('net_router').innerJoin('net_port', 'net_port.id', 'net_router.gw_port_id')
-    .select('net_router.project_id as project_id').where('net_port.network_id', '=', networkId).execute();
-  const fips = await trx.selectFrom('net_floating_ip').select('project_id').where('floating_network_id', '=', networkId).execute();
-  return new Set([...routers, ...fips].map((r) => r.project_id));
+export function rbacPolicyInUse(objectId: string, details: string): ApiError {
+  return new ApiError(409, `RBAC policy on object ${objectId} cannot be removed because other objects depend on it.\nDetails: ${details}`, 'RbacPolicyInUse');
 }
 
-/** Removing an access_as_external grant: refused while a project losing it has gateways/FIPs. */
-export async function assertExternalRemovable(trx: Db, networkId: string, owner: string, target: string): Promise<void> {
-  const losing = await losingProjects(trx, networkId, owner, EXTERNAL, target);
-  if (losing === undefined) return;
-  const users = [...await externalUsers(trx, networkId)];
-  const stranded = losing.only !== undefined ? users.includes(losing.only) : users.some((p) => !(losing.except ?? []).includes(p));
-  if (stranded) throw invalidSharedSetting(networkId);
+/**
+ * Removing (or retargeting to `newTarget`) an access_as_external grant to `target`: refused
+ * while a project losing it has a router gateway on the network, and the wildcard of the
+ * default external network never goes (neutron's _validate_ext_not_in_use_by_tenant).
+ */
+export async function assertExternalRemovable(trx: Db, networkId: string, target: string, newTarget?: string): Promise<void> {
+  const grants = await trx.selectFrom('net_rbac_policy').select('target_project').where('object_type', '=', 'network')
+    .where('object_id', '=', networkId).where('action', '=', EXTERNAL).execute();
+  const others = grants.map((g) => g.target_project).filter((t) => t !== '*');
+  let routers = trx.selectFrom('net_router').innerJoin('net_port', 'net_port.id', 'net_router.gw_port_id')
+    .select('net_router.id').where('net_port.network_id', '=', networkId).where('net_port.device_owner', '=', 'network:router_gateway');
+  if (target !== '*') {
+    // A wildcard grant keeps every project's access.
+    if (grants.some((g) => g.target_project === '*')) return;
+    routers = routers.where('net_router.project_id', '=', target);
+  } else {
+    const network = await trx.selectFrom('net_network').select('is_default').where('id', '=', networkId).executeTakeFirst();
+    if (network?.is_default === 1) throw rbacPolicyInUse(networkId, 'Default external networks must be shared to everyone.');
+    const keep = newTarget !== undefined ? [...others, newTarget] : others;
+    if (keep.length > 0) routers = routers.where('net_router.project_id', 'not in', keep);
+  }
+  if ((await routers.limit(1).executeTakeFirst()) !== undefined) {
+    throw rbacPolicyInUse(networkId, 'There are routers attached to this network that depend on this policy for access.');
+  }
 }
 
 /** router:external true → false: refused while gateway ports exist on it. */
@@ -86,4 +99,13 @@ export async function assertNotExternalInUse(trx: Db, networkId: string): Promis
   const gateway = await trx.selectFrom('net_port').select('id').where('network_id', '=', networkId)
     .where('device_owner', 'in', ['network:router_gateway', 'network:floatingip']).limit(1).executeTakeFirst();
   if (gateway !== undefined) throw externalNetworkInUse(networkId);
+}
+
+/**
+ * Neutron's auto-allocate hook: at most one default external network, and the flag only
+ * sticks to an external network (it lives on the network's external-net record).
+ */
+export async function assertCanBeDefault(trx: Db, networkId: string): Promise<void> {
+  const other = await trx.selectFrom('net_network').select('id').where('is_default', '=', 1).where('id', '!=', networkId).limit(1).executeTakeFirst();
+  if (other !== undefined) throw new ApiError(409, `A default external network already exists: ${other.id}.`, 'DefaultExternalNetworkExists');
 }

@@ -13,7 +13,7 @@ import { EXTERNAL, SHARED, canSeeNetwork, findNetwork, loadSegments, networkVisi
 import { NETWORK_ATTRS, PROVIDER_ATTRS } from './attributes.js';
 import { qosPolicyNotFound } from './create.js';
 import { renderNetworks } from './render.js';
-import { assertExternalRemovable, assertNotExternalInUse, assertSharedRemovable, deleteGrant, hasGrant, insertGrant } from './sharing.js';
+import { assertCanBeDefault, assertNotExternalInUse, assertSharedRemovable, deleteGrant, hasGrant, insertGrant } from './sharing.js';
 
 /** The network for a caller about to change or delete it: 404 if unseen, 403 if not theirs. */
 export async function networkForChange(deps: NetworkDeps, caller: Caller, id: string, action: string): Promise<{ row: NetworkRow; target: Record<string, unknown> }> {
@@ -68,11 +68,16 @@ export async function updateNetwork(deps: NetworkDeps, caller: Caller, id: strin
         if (!(await hasGrant(trx, id, EXTERNAL))) await insertGrant(trx, current.project_id, id, EXTERNAL);
       } else if (!external && current.is_external === 1) {
         await assertNotExternalInUse(trx, id);
-        await assertExternalRemovable(trx, id, current.project_id, '*');
         changes.is_external = 0;
+        changes.is_default = 0;
         // Neutron drops every access_as_external grant with the flag.
         await trx.deleteFrom('net_rbac_policy').where('object_type', '=', 'network').where('object_id', '=', id).where('action', '=', EXTERNAL).execute();
       }
+    }
+    // is_default lives on the external-net record: ignored on a network that is not external.
+    if (typeof attrs.is_default === 'boolean' && (changes.is_external ?? current.is_external) === 1) {
+      if (attrs.is_default) await assertCanBeDefault(trx, id);
+      changes.is_default = attrs.is_default ? 1 : 0;
     }
     const next = { ...current, ...changes, ...bumped(current) };
     await trx.updateTable('net_network').set({ ...changes, ...bumped(current) }).where('id', '=', id).execute();

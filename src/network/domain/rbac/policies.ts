@@ -13,8 +13,8 @@ import { badAttribute, invalidInput, networkNotFound, resourceNotFound } from '.
 import { notify } from '../notify.js';
 import { allowed, enforce, enforceAttributes } from '../policy.js';
 import { assertQuota } from '../quota.js';
-import { EXTERNAL, SHARED, isPlausibleId, loadNetworkForUse } from '../networks/access.js';
-import { assertExternalRemovable, assertSharedRemovable } from '../networks/sharing.js';
+import { EXTERNAL, SHARED, isPlausibleId } from '../networks/access.js';
+import { assertRemovable, bumpObjectRevision, dropExternalIfLast } from './grant-effects.js';
 
 /** object_type → its table, its not-found error, and the actions it takes. */
 const OBJECT_TYPES: Readonly<Record<string, { table: keyof NetworkDb; label: string; kind: string; actions: readonly string[] }>> = {
@@ -38,14 +38,11 @@ export function rbacPolicyNotFound(id: string, objectType = 'rbac_policy'): ApiE
   return new ApiError(404, `RBAC policy of type ${objectType} with ID ${id} not found`, 'RbacPolicyNotFound');
 }
 
-function rbacPolicyInUse(objectId: string, details: string): ApiError {
-  return new ApiError(409, `RBAC policy on object ${objectId} cannot be removed because other objects depend on it.\nDetails: ${details}`, 'RbacPolicyInUse');
-}
-
 export function renderRbac(row: RbacPolicyRow): Record<string, unknown> {
   return {
     id: row.id, object_type: row.object_type, object_id: row.object_id, action: row.action,
-    target_tenant: row.target_project, target_project: row.target_project, project_id: row.project_id, tenant_id: row.project_id,
+    // Neutron's API calls the target only target_tenant (target_project is accepted on input).
+    target_tenant: row.target_project, project_id: row.project_id, tenant_id: row.project_id,
   };
 }
 
@@ -64,19 +61,6 @@ async function objectOwner(trx: NetworkTx, objectType: string, objectId: string)
   const row = await trx.selectFrom(spec.table).select('project_id' as never).where('id' as never, '=', objectId as never).executeTakeFirst() as { project_id: string } | undefined;
   if (row === undefined) throw objectType === 'network' ? networkNotFound(objectId) : resourceNotFound(spec.kind, spec.label, objectId);
   return row.project_id;
-}
-
-/** Removing `row` (or retargeting it) must not strand the projects that lose access. */
-async function assertRemovable(trx: NetworkTx, row: RbacPolicyRow): Promise<void> {
-  if (row.object_type !== 'network') return;
-  const owner = await objectOwner(trx, 'network', row.object_id);
-  try {
-    if (row.action === SHARED) await assertSharedRemovable(trx, row.object_id, owner, row.target_project);
-    else await assertExternalRemovable(trx, row.object_id, owner, row.target_project);
-  } catch (err) {
-    if (err instanceof ApiError && err.kind === 'InvalidSharedSetting') throw rbacPolicyInUse(row.object_id, err.message);
-    throw err;
-  }
 }
 
 async function findVisible(deps: NetworkDeps, caller: Caller, id: string): Promise<RbacPolicyRow> {
@@ -100,10 +84,11 @@ export async function createRbacPolicy(deps: NetworkDeps, caller: Caller, body: 
   const row = await inTransaction(deps.db, async (trx) => {
     const owner = await objectOwner(trx, objectType, attrs.object_id as string);
     if (!caller.isAdmin && owner !== caller.projectId) {
-      // A non-owner learns the object exists only when it can see it already (shared to it).
-      const sees = objectType === 'network' && (await loadNetworkForUse(trx, caller, attrs.object_id as string).then(() => true, () => false));
-      if (!sees) throw objectType === 'network' ? networkNotFound(attrs.object_id as string) : resourceNotFound(spec.kind, spec.label, attrs.object_id as string);
-      throw invalidInput(`Only admins can manipulate policies on ${objectType === 'network' ? 'networks' : `${objectType}s`} they do not own`);
+      // A non-owner learns the object exists only when it can see it already (granted to it).
+      const grant = await trx.selectFrom('net_rbac_policy').select('id').where('object_type', '=', objectType)
+        .where('object_id', '=', attrs.object_id as string).where('target_project', 'in', ['*', caller.projectId]).executeTakeFirst();
+      if (grant === undefined) throw objectType === 'network' ? networkNotFound(attrs.object_id as string) : resourceNotFound(spec.kind, spec.label, attrs.object_id as string);
+      throw invalidInput(`Only admins can manipulate policies on ${objectType === 'network' ? 'networks' : 'objects'} they do not own`);
     }
     await assertQuota(trx, deps.config, attrs.project_id as string, 'rbac_policy');
     const duplicate = await trx.selectFrom('net_rbac_policy').select('id').where('object_type', '=', objectType)
@@ -117,6 +102,7 @@ export async function createRbacPolicy(deps: NetworkDeps, caller: Caller, body: 
     if (objectType === 'network' && action === EXTERNAL) {
       await trx.updateTable('net_network').set({ is_external: 1 }).where('id', '=', created.object_id).execute();
     }
+    await bumpObjectRevision(trx, objectType, created.object_id);
     return created;
   });
   const item = renderRbac(row);
@@ -149,8 +135,9 @@ export async function updateRbacPolicy(deps: NetworkDeps, caller: Caller, id: st
     const duplicate = await trx.selectFrom('net_rbac_policy').select('id').where('object_type', '=', current.object_type)
       .where('object_id', '=', current.object_id).where('action', '=', current.action).where('target_project', '=', newTarget).executeTakeFirst();
     if (duplicate !== undefined) throw new ApiError(409, 'An RBAC policy already exists with those values.', 'DuplicateRbacPolicy');
-    await assertRemovable(trx, current);
+    await assertRemovable(trx, current, await objectOwner(trx, current.object_type, current.object_id), newTarget);
     await trx.updateTable('net_rbac_policy').set({ target_project: newTarget }).where('id', '=', id).execute();
+    await bumpObjectRevision(trx, current.object_type, current.object_id);
     return { ...current, target_project: newTarget };
   });
   const item = renderRbac(updated);
@@ -164,8 +151,10 @@ export async function deleteRbacPolicy(deps: NetworkDeps, caller: Caller, id: st
   await inTransaction(deps.db, async (trx) => {
     const current = await trx.selectFrom('net_rbac_policy').selectAll().where('id', '=', id).executeTakeFirst();
     if (current === undefined) throw rbacPolicyNotFound(id);
-    await assertRemovable(trx, current);
+    await assertRemovable(trx, current, await objectOwner(trx, current.object_type, current.object_id));
     await trx.deleteFrom('net_rbac_policy').where('id', '=', id).execute();
+    await dropExternalIfLast(trx, current);
+    await bumpObjectRevision(trx, current.object_type, current.object_id);
   });
   notify(deps, 'rbac_policy.delete.end', { rbac_policy: renderRbac(row) });
 }

@@ -7,6 +7,7 @@ import type { NetworkDeps } from '../../api/deps.js';
 import { parseCreate } from '../../api/attributes.js';
 import type { SubnetPoolRow, SubnetRow } from '../../db/schema.js';
 import { inTransaction, type NetworkTx } from '../../db/transaction.js';
+import { bumpNetworkRevision } from '../networks/revision.js';
 import { tryParseCidrLoose } from '../../ipam/cidr.js';
 import { validateSubnetRequest } from '../../ipam/subnet-request.js';
 import type { Caller } from '../caller.js';
@@ -61,7 +62,8 @@ export async function createSubnet(deps: NetworkDeps, caller: Caller, body: Reco
 
   const created = await inTransaction(deps.db, async (trx) => {
     await assertQuota(trx, deps.config, projectId, 'subnet');
-    await trx.updateTable('net_network').set({ id: network.id }).where('id', '=', network.id).execute();
+    // Locks the network row (siblings' CIDRs) and revises it: a new subnet changes the network.
+    await bumpNetworkRevision(trx, network.id);
     const pool = await resolvePool(trx, deps, caller, a);
     const siblings = await trx.selectFrom('net_subnet').select(['cidr', 'ip_version', 'subnetpool_id']).where('network_id', '=', network.id).execute();
     if (siblings.some((s) => s.ip_version === a.ip_version && s.subnetpool_id !== (pool?.id ?? null))) throw poolAffinityError();

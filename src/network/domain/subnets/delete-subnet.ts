@@ -4,6 +4,7 @@
 import { ApiError } from '../../../core/errors.js';
 import type { NetworkDeps } from '../../api/deps.js';
 import { inTransaction } from '../../db/transaction.js';
+import { bumpNetworkRevision } from '../networks/revision.js';
 import type { Caller } from '../caller.js';
 import { isAutoAddressSubnet } from '../ipam/ipam-subnets.js';
 import { AUTO_DELETE_PORT_OWNERS, ROUTER_INTERFACE_OWNERS } from '../ipam/owners.js';
@@ -30,6 +31,7 @@ export async function deleteSubnet(deps: NetworkDeps, caller: Caller, id: string
     await trx.deleteFrom('net_ip_allocation').where('subnet_id', '=', id).execute();
     await deleteSubnetChildren(trx, id);
     await trx.deleteFrom('net_subnet').where('id', '=', id).execute();
+    await bumpNetworkRevision(trx, cur.network_id);
   });
   notify(deps, 'subnet.delete.end', { subnet_id: id, subnet: { id, network_id: row.network_id, project_id: row.project_id } });
 }

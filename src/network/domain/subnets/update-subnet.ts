@@ -6,6 +6,7 @@ import type { NetworkDeps } from '../../api/deps.js';
 import { parseUpdate } from '../../api/attributes.js';
 import type { SubnetRow } from '../../db/schema.js';
 import { inTransaction } from '../../db/transaction.js';
+import { bumpNetworkRevision } from '../networks/revision.js';
 import { parsePool, validateAllocationPools, validateGatewayOutOfPools, poolToInput } from '../../ipam/allocation-pools.js';
 import { tryParseCidrLoose } from '../../ipam/cidr.js';
 import { validateDnsNameservers } from '../../ipam/dns-nameservers.js';
@@ -96,6 +97,7 @@ export async function updateSubnet(deps: NetworkDeps, caller: Caller, id: string
     if (u.service_types !== undefined) await writeServiceTypes(trx, id, u.service_types as string[], true);
     const next = { ...cur, ...changes, ...bumped(cur) };
     await trx.updateTable('net_subnet').set({ ...changes, ...bumped(cur) }).where('id', '=', id).execute();
+    await bumpNetworkRevision(trx, cur.network_id);
     return next;
   });
   const children = await loadSubnetChildren(deps.db, [row.id]);
