@@ -43,6 +43,7 @@ export const EXTENSIONS: readonly Extension[] = [
   ext('extraroute-atomic', 'Atomically add/remove extra routes', 'Edit extra routes of a router on server side by atomically adding/removing extra routes', '2019-07-10T00:00:00+00:00'),
   ext('router_availability_zone', 'Router Availability Zone', 'Availability zone support for router.', '2015-01-01T10:00:00-00:00'),
   ext('l3-ha', 'HA Router extension', 'Adds HA capability to routers.', '2014-04-26T00:00:00-00:00'),
+  ext('router-admin-state-down-before-update', 'Enforce Router\'s Admin State Down Before Update Extension', 'Ensure that the admin state of a router is down (admin_state_up=False) before updating the distributed attribute', '2018-03-21T10:00:00-00:00'),
   ext('dvr', 'Distributed Virtual Router', 'Enables configuration of Distributed Virtual Routers.', '2014-06-1T10:00:00-00:00'),
   ext('fip-port-details', 'Floating IP Port Details Extension', 'Add port_details attribute to Floating IP resource', '2018-04-09T10:00:00-00:00'),
   ext('floating-ip-port-forwarding', 'Floating IP Port Forwarding', 'Provide a way to configure port forwarding on Floating IP.', '2018-01-25T01:20:00-00:00'),
@@ -51,6 +52,7 @@ export const EXTENSIONS: readonly Extension[] = [
   ext('security-group', 'security-group', 'The security groups extension.', '2012-10-05T10:00:00-00:00'),
   ext('stateful-security-group', 'Stateful security group', 'Indicates if the security group is stateful or not', '2019-11-26T09:00:00-00:00'),
   ext('rbac-security-groups', 'Add security_group type to network RBAC', 'Add security_group type to network RBAC', '2019-04-14T10:00:00-00:00'),
+  ext('subnetpool-prefix-ops', 'Subnet Pool Prefix Operations', 'Provides support for adjusting the prefix list of subnet pools', '2019-09-18T18:00:00-00:00'),
   ext('address-group', 'Address Group', 'Support address group', '2020-03-09T10:00:00-00:00'),
   ext('security-groups-remote-address-group', 'Remote address group id field for security group rules', 'Add new field of remote address group id in security group rules', '2020-03-09T10:00:00-00:00'),
   // --- platform: quotas, tags, standard attributes, API behaviour (F and the shared API layer) ---

@@ -56,11 +56,15 @@ describe('floating IPs', () => {
   });
 
   it('lets only admins choose the address', async () => {
-    assert.equal((await fip({ floating_network_id: ext.net.id, floating_ip_address: '172.24.4.200' })).status, 403);
-    const res = await fip({ floating_network_id: ext.net.id, floating_ip_address: '172.24.4.200' }, h.adminToken);
+    // An address nothing holds yet: earlier tests took random ones from the same subnet.
+    const ports = (await h.request('GET', `/v2.0/ports?network_id=${ext.net.id}`)).json().ports as { fixed_ips: { ip_address: string }[] }[];
+    const used = new Set(ports.flatMap((p) => p.fixed_ips.map((f) => f.ip_address)));
+    const address = Array.from({ length: 50 }, (_, i) => `172.24.4.${200 + i}`).find((a) => !used.has(a))!;
+    assert.equal((await fip({ floating_network_id: ext.net.id, floating_ip_address: address })).status, 403);
+    const res = await fip({ floating_network_id: ext.net.id, floating_ip_address: address }, h.adminToken);
     assert.equal(res.status, 201);
-    assert.equal(res.json.floatingip.floating_ip_address, '172.24.4.200');
-    const taken = await fip({ floating_network_id: ext.net.id, floating_ip_address: '172.24.4.200' }, h.adminToken);
+    assert.equal(res.json.floatingip.floating_ip_address, address);
+    const taken = await fip({ floating_network_id: ext.net.id, floating_ip_address: address }, h.adminToken);
     assert.equal(taken.status, 409);
   });
 

@@ -25,7 +25,8 @@ describe('ports: list, delete and system ports', () => {
 
   it('lists only what the caller may see, with filters', async () => {
     const a = await createPort(h, { network_id: net.id, device_id: 'vm-a', fixed_ips: [{ ip_address: '10.3.0.10' }] }, h.alice.token);
-    const b = await createPort(h, { network_id: net.id, device_id: 'vm-b', device_owner: 'compute:nova' }, h.alice.token);
+    // b's address is fixed too: a random one could contain a's as a substring (10.3.0.10x).
+    const b = await createPort(h, { network_id: net.id, device_id: 'vm-b', device_owner: 'compute:nova', fixed_ips: [{ ip_address: '10.3.0.20' }] }, h.alice.token);
     const bobNet = await makeNetwork(h, h.bob.token);
     const bobs = await createPort(h, { network_id: bobNet.id }, h.bob.token);
     const aliceIds = (await list('')).map((p) => p.id);
