@@ -16,7 +16,6 @@ describe('Tempest: interop-required tests', () => {
   before(async () => { cloud = await startAllInOne(COMPLIANCE); });
   after(async () => cloud?.stop());
 
-  // network fails until every network area has landed; it is listed so that shows.
   for (const service of ['identity', 'image', 'network']) {
     test(`every required ${service} test passes`, { timeout: 15 * 60_000 }, async () => {
       const list = `scripts/tempest/${service}-interop.txt`;
