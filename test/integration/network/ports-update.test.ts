@@ -6,11 +6,10 @@ import { createPort, makeNetwork, makeSubnet } from './ports-support.js';
 describe('ports: update', () => {
   let h: NetworkHarness;
   let net: Record<string, any>;
-  let subnet: Record<string, any>;
   before(async () => {
     h = await startNetwork();
     net = await makeNetwork(h, h.alice.token);
-    subnet = await makeSubnet(h, net, '10.2.0.0/24', h.alice.token);
+    await makeSubnet(h, net, '10.2.0.0/24', h.alice.token);
   });
   after(async () => { await h.close(); });
 
@@ -44,6 +43,9 @@ describe('ports: update', () => {
   });
 
   it('moves a port to another address and frees the old one', async () => {
+    // Its own network: random addresses handed out by other tests could collide with these.
+    const net = await makeNetwork(h, h.alice.token);
+    const subnet = await makeSubnet(h, net, '10.2.0.0/24', h.alice.token);
     const port = await createPort(h, { network_id: net.id, fixed_ips: [{ ip_address: '10.2.0.20' }] }, h.alice.token);
     const res = await put(port.id, { fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.2.0.21' }] });
     assert.equal(res.statusCode, 200, res.body);
