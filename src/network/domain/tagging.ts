@@ -7,6 +7,7 @@ import type { NetworkDb } from '../db/schema.js';
 import { inTransaction, type NetworkTx } from '../db/transaction.js';
 import type { Caller } from './caller.js';
 import { invalidInput } from './errors.js';
+import { isPlausibleId } from './networks/access.js';
 import { nowIso } from './standard-attrs.js';
 import type { TagResourceType } from './tags.js';
 
@@ -82,7 +83,7 @@ async function grantedTo(db: Db, objectType: string, objectId: string, projectId
 /** The resource as the caller may see it: 404 TagResourceNotFound when it does not exist for them. */
 export async function findTaggedResource(db: Db, caller: Caller, type: TagResourceType, id: string): Promise<TaggedResource> {
   const target = TAG_TARGETS[type];
-  if (id.length === 0 || id.length > 36 || id.includes('\u0000')) throw resourceNotFound(target.parent, id);
+  if (!isPlausibleId(id)) throw resourceNotFound(target.parent, id);
   // Every taggable table has id and project_id; one representative table types the query.
   const row = await db.selectFrom(target.table as 'net_router').select(['id', 'project_id']).where('id', '=', id).executeTakeFirst();
   if (row === undefined) throw resourceNotFound(target.parent, id);
