@@ -13,12 +13,14 @@ import { buildImageDeps, createImageService, migrateImage, prepareImageService }
 import type { NetworkDb } from '../network/db/schema.js';
 import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../network/service.js';
 import { serveAgentReports } from '../network/rpc/report-state.js';
+import { serveAgentRpc } from '../network/rpc/agent-rpc.js';
+import { startDataplane } from '../network/agents/dataplane.js';
 import type { TokenValidator } from '../core/http/auth-context.js';
 import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
 import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
 
-/** Every role a process can run; the all-in-one runs them all. */
-export const ALL_ROLES = ['identity', 'image', 'network'] as const;
+/** Every role a process can run; the all-in-one runs them all ('agents' = the network agents of the data plane). */
+export const ALL_ROLES = ['identity', 'image', 'network', 'agents'] as const;
 
 export function imageUrl(config: NimbusConfig): string {
   return `http://${config.publicHost}:${config.image.port}`;
@@ -62,7 +64,30 @@ export async function runBootstrap(config: NimbusConfig, db: Kysely<IdentityDb>,
   for (const what of result.created) logger.info({ created: what }, 'bootstrap');
 }
 
+/** The network agents alone (a compute or network node): bus only, never the database. */
+async function startAgentsOnly(config: NimbusConfig): Promise<RunningCloud> {
+  const logger = createLogger(config.logLevel);
+  const bus: Bus = await createBus(config.bus.driver === 'memory' ? { driver: 'memory' } : { driver: 'amqp', url: config.bus.url });
+  let dataplane;
+  try {
+    dataplane = await startDataplane(config, bus, logger);
+  } catch (err) {
+    await bus.close();
+    throw err;
+  }
+  const endpoints: Record<string, string> = {};
+  for (const host of dataplane.hosts) endpoints[`agents@${host.host}`] = dataplane.sandbox ? `sandbox ${dataplane.sandbox.name}` : 'host';
+  return {
+    endpoints, openrcPath: '', logger,
+    async stop() {
+      await dataplane.stop();
+      await bus.close();
+    },
+  };
+}
+
 export async function startCloud(config: NimbusConfig, roles: readonly string[]): Promise<RunningCloud> {
+  if (roles.length === 1 && roles[0] === 'agents') return startAgentsOnly(config);
   const logger = createLogger(config.logLevel);
   const database: Database<IdentityDb> = openDatabase(config.databaseUrl);
   const bus: Bus = await createBus(config.bus.driver === 'memory' ? { driver: 'memory' } : { driver: 'amqp', url: config.bus.url });
@@ -98,10 +123,17 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       const networkDeps = buildNetworkDeps(config, networkDb, bus);
       const reports = await serveAgentReports(bus, networkDeps, hostname());
       closers.push(() => reports.stop());
+      const agentRpc = await serveAgentRpc(bus, networkDeps, hostname());
+      closers.push(() => agentRpc.stop());
       const network = createNetworkService(networkDeps, tokens, logger);
       await network.app.listen({ host: config.bindHost, port: config.network.port });
       closers.push(() => network.app.close());
       endpoints.network = networkUrl(config);
+    }
+    if (roles.includes('agents') && config.network.dataplane.mode !== 'off') {
+      const dataplane = await startDataplane(config, bus, logger);
+      closers.push(() => dataplane.stop());
+      for (const host of dataplane.hosts) endpoints[`agents@${host.host}`] = dataplane.sandbox ? `sandbox ${dataplane.sandbox.name}` : 'host';
     }
   } catch (err) {
     for (const close of closers.reverse()) await close();

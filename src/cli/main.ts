@@ -6,10 +6,14 @@ import type { IdentityDb } from '../identity/db/schema.js';
 import { keyRepository, migrateIdentity } from '../identity/service.js';
 import { adminPassword, openrc } from './admin-credentials.js';
 import { ALL_ROLES, catalogServices, migrateAll, runBootstrap, startCloud } from './cloud.js';
+import { sandboxCommand } from './sandbox-command.js';
 
 const USAGE = `usage: nimbus <command>
   all-in-one            start every service of a one-machine cloud (SQLite, in-process bus)
-  serve <role>...       start the given roles only (identity, image, network)
+  serve <role>...       start the given roles only (identity, image, network, agents)
+  agents                the network agents only (same as: serve agents)
+  sandbox create|destroy|show
+                        the simulated hosts of network.dataplane (namespaces; see docs/dataplane.md)
   db-migrate            apply every service's database migrations
   bootstrap             create the admin user, project, roles, region and catalog (idempotent)
   openrc                print an openrc for the admin user
@@ -23,7 +27,7 @@ async function serve(roles: string[]): Promise<void> {
   const cloud = await startCloud(config, roles);
   process.stdout.write(`Nimbus is running (pid ${process.pid}).\n`);
   for (const [service, url] of Object.entries(cloud.endpoints)) process.stdout.write(`  ${service.padEnd(10)} ${url}\n`);
-  process.stdout.write(`Credentials: source ${cloud.openrcPath}\n`);
+  if (cloud.openrcPath !== '') process.stdout.write(`Credentials: source ${cloud.openrcPath}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -45,6 +49,10 @@ async function main(argv: string[]): Promise<void> {
       if (rest.length === 0 || unknown.length > 0) throw new UsageError(`unknown role(s): ${unknown.join(', ') || '(none given)'}; roles: ${ALL_ROLES.join(', ')}`);
       return serve(rest);
     }
+    case 'agents':
+      return serve(['agents']);
+    case 'sandbox':
+      return sandboxCommand(loadConfig(), rest, (message) => new UsageError(message));
     case 'db-migrate':
       await migrateAll(loadConfig());
       process.stdout.write('database is up to date\n');

@@ -67,6 +67,31 @@ export interface NetworkConfig {
   readonly agentDownTimeSeconds: number;
   /** Default quotas per resource; -1 means unlimited. */
   readonly quotas: Readonly<Record<string, number>>;
+  readonly dataplane: DataplaneConfig;
+}
+
+/**
+ * Where the network agents run (docs/dataplane.md): 'sandbox' = simulated hosts in namespaces
+ * of this machine (the all-in-one's default as root), 'host' = this machine's root namespace as
+ * one real host, 'off' = API only.
+ */
+export interface DataplaneConfig {
+  readonly mode: 'sandbox' | 'host' | 'off';
+  readonly sandboxName: string;
+  readonly sandboxHosts: number;
+  /** Give the root namespace its veth into the public network (DevStack's br-ex). */
+  readonly uplink: boolean;
+  readonly publicCidr: string;
+  readonly publicGateway: string;
+  /** host mode: this host's tunnel (VXLAN) address and device, physnet → interface mappings. */
+  readonly localIp: string | undefined;
+  readonly tunnelDevice: string | undefined;
+  readonly physicalInterfaceMappings: Readonly<Record<string, string>>;
+  /** Neutron's metadata_proxy_shared_secret and nova_metadata_host/port. */
+  readonly metadataSharedSecret: string;
+  readonly novaMetadataUrl: string;
+  readonly resyncIntervalSeconds: number;
+  readonly reportIntervalSeconds: number;
 }
 
 export const DEFAULT_NETWORK_QUOTAS: Readonly<Record<string, number>> = {
@@ -165,6 +190,13 @@ function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
   out.image = image;
   const network: Raw = { ...section(raw, 'network') };
   if (env.NIMBUS_NETWORK_PORT !== undefined) network.port = env.NIMBUS_NETWORK_PORT;
+  const dataplane: Raw = { ...section(network, 'dataplane') };
+  const dpKeys: Record<string, string> = {
+    NIMBUS_DATAPLANE: 'mode', NIMBUS_SANDBOX_NAME: 'sandboxName', NIMBUS_SANDBOX_HOSTS: 'sandboxHosts', NIMBUS_UPLINK: 'uplink',
+    NIMBUS_METADATA_SECRET: 'metadataSharedSecret', NIMBUS_METADATA_URL: 'novaMetadataUrl',
+  };
+  for (const [name, key] of Object.entries(dpKeys)) if (env[name] !== undefined) dataplane[key] = env[name];
+  network.dataplane = dataplane;
   out.network = network;
   return out;
 }
@@ -262,6 +294,35 @@ function parseNetworkConfig(net: Raw): NetworkConfig {
     defaultAvailabilityZones: strList(net, 'defaultAvailabilityZones', 'network.defaultAvailabilityZones', []),
     agentDownTimeSeconds: int(net, 'agentDownTimeSeconds', 'network.agentDownTimeSeconds', 75, 1, 86400),
     quotas: Object.freeze(merged),
+    dataplane: parseDataplaneConfig(section(net, 'dataplane')),
+  };
+}
+
+function parseDataplaneConfig(dp: Raw): DataplaneConfig {
+  const fallbackMode = process.getuid?.() === 0 ? 'sandbox' : 'off';
+  const mode = str(dp, 'mode', 'network.dataplane.mode', fallbackMode);
+  if (mode !== 'sandbox' && mode !== 'host' && mode !== 'off') throw new ConfigError('network.dataplane.mode', 'must be sandbox, host or off');
+  const sandboxName = str(dp, 'sandboxName', 'network.dataplane.sandboxName', 'aio');
+  if (!/^[a-z0-9]{1,8}$/.test(sandboxName)) throw new ConfigError('network.dataplane.sandboxName', 'must be 1-8 lower-case letters or digits');
+  const mappings = section(dp, 'physicalInterfaceMappings');
+  for (const [physnet, dev] of Object.entries(mappings)) {
+    if (typeof dev !== 'string' || !/^[A-Za-z0-9_.-]{1,15}$/.test(dev)) throw new ConfigError(`network.dataplane.physicalInterfaceMappings.${physnet}`, 'must be an interface name');
+  }
+  const optional = (key: string): string | undefined => (dp[key] === undefined ? undefined : str(dp, key, `network.dataplane.${key}`, ''));
+  return {
+    mode,
+    sandboxName,
+    sandboxHosts: int(dp, 'sandboxHosts', 'network.dataplane.sandboxHosts', 1, 1, 16),
+    uplink: bool(dp, 'uplink', 'network.dataplane.uplink', true),
+    publicCidr: str(dp, 'publicCidr', 'network.dataplane.publicCidr', '172.24.4.0/24'),
+    publicGateway: str(dp, 'publicGateway', 'network.dataplane.publicGateway', '172.24.4.1'),
+    localIp: optional('localIp'),
+    tunnelDevice: optional('tunnelDevice'),
+    physicalInterfaceMappings: Object.freeze({ ...(mappings as Record<string, string>) }),
+    metadataSharedSecret: str(dp, 'metadataSharedSecret', 'network.dataplane.metadataSharedSecret', 'nimbus-metadata-secret'),
+    novaMetadataUrl: str(dp, 'novaMetadataUrl', 'network.dataplane.novaMetadataUrl', 'http://127.0.0.1:8775'),
+    resyncIntervalSeconds: int(dp, 'resyncIntervalSeconds', 'network.dataplane.resyncIntervalSeconds', 30, 1, 3600),
+    reportIntervalSeconds: int(dp, 'reportIntervalSeconds', 'network.dataplane.reportIntervalSeconds', 10, 1, 3600),
   };
 }
 

@@ -49,7 +49,7 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
   const env: NodeJS.ProcessEnv = {
     ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort),
     NIMBUS_NETWORK_PORT: String(networkPort),
-    NIMBUS_LOG_LEVEL: 'warn', ...extraEnv,
+    NIMBUS_LOG_LEVEL: 'warn', NIMBUS_DATAPLANE: 'off', ...extraEnv,
   };
   delete env.NIMBUS_CONFIG;
   const child: ChildProcess = spawn('bin/nimbus', ['all-in-one'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,6 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
 import { createLogger } from '../../src/core/logger.js';
 import type { NetworkDb } from '../../src/network/db/schema.js';
+import type { Bus } from '../../src/bus/index.js';
 import type { NetworkDeps } from '../../src/network/api/deps.js';
 import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../../src/network/service.js';
 import { makeTenant, type Tenant } from './tenant.js';
@@ -39,11 +40,11 @@ export interface NetworkHarness {
   close(): Promise<void>;
 }
 
-export async function startNetwork(overrides: Record<string, unknown> = {}): Promise<NetworkHarness> {
+export async function startNetwork(overrides: Record<string, unknown> = {}, options: { bus?: Bus } = {}): Promise<NetworkHarness> {
   const identity = await startIdentity(overrides);
   const db = identity.deps.db as unknown as Kysely<NetworkDb>;
   await migrateNetwork(db);
-  const deps = buildNetworkDeps(identity.config, db, undefined);
+  const deps = buildNetworkDeps(identity.config, db, options.bus);
   const { app } = createNetworkService(deps, identity.deps.tokens, createLogger('silent'));
   await app.ready();
 

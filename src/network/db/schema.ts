@@ -268,3 +268,15 @@ export interface NetworkDb {
   net_quota: QuotaRow;
   net_agent: AgentRow;
 }
+
+/** Which alive DHCP agent serves a network (the dhcp agent scheduler's binding); the key makes it exclusive. */
+export interface NetworkDhcpAgentRow { network_id: string; agent_id: string }
+
+/** Which L3 agent hosts a router (the l3 agent scheduler's binding); the key makes it exclusive. */
+export interface RouterL3AgentRow { router_id: string; agent_id: string }
+
+/** Tables added by migration 0002-agent-bindings (declaration merging extends NetworkDb above). */
+export interface NetworkDb {
+  net_network_dhcp_agent: NetworkDhcpAgentRow;
+  net_router_l3_agent: RouterL3AgentRow;
+}
