@@ -142,7 +142,7 @@ describe('Linux-bridge agent on two hosts over VXLAN', { skip }, () => {
     assert.equal(links.get(brq)?.mtu, MTU);
     const vx = links.get(`vxlan-${VNI}`);
     assert.equal(vx?.master, brq);
-    assert.deepEqual({ ...vx?.vxlan }, { id: VNI, local: TUN1, dstport: 4789, dev: 'eth-ul', learning: false, proxy: true });
+    assert.deepEqual({ ...vx?.vxlan }, { id: VNI, local: TUN1, dstport: 4789, dev: 'eth-ul', learning: false, proxy: false });
     assert.equal(links.get(tap1)?.master, brq);
     assert.equal(links.get(tap1)?.up, true);
     assert.equal(links.get(tap1)?.mtu, MTU);

@@ -1,7 +1,7 @@
 // l2population on a vxlan device: the desired forwarding entries (a flood entry
 // `00:00:00:00:00:00 dst <tunnel ip>` per remote host for broadcast/unknown traffic, `<mac> dst
-// <tunnel ip>` per remote port) and permanent neighbour entries (`<ip> lladdr <mac>`, answered
-// locally by the device's ARP/ND proxy), diffed against what the kernel has.
+// <tunnel ip>` per remote port) and permanent neighbour entries (`<ip> lladdr <mac>`, used only
+// when the device answers ARP itself — proxy mode, off by default), diffed against what the kernel has.
 import { formatIp, tryParseIp } from '../../ipam/ip-address.js';
 import type { FdbEntry, NeighEntry } from '../../../hostnet/index.js';
 import type { FdbHost } from '../common/state.js';

@@ -1,6 +1,8 @@
 // Network wiring of the Linux-bridge agent: one bridge `brq<net[:11]>` per network, with the
-// network's uplink enslaved — a `vxlan-<vni>` device (l2population: no learning, ARP/ND proxy,
-// unicast FDB) or the interface a flat network's physnet maps to. Level-triggered: reads links,
+// network's uplink enslaved — a `vxlan-<vni>` device (l2population: no learning, unicast FDB;
+// no ARP proxy, Neutron's arp_responder=False default: the kernel's proxy swallows ARP requests
+// for addresses it has no entry for, which breaks allowed address pairs and ports without port
+// security across hosts) or the interface a flat network's physnet maps to. Level-triggered: reads links,
 // changes only what differs.
 import type { KernelCapabilities, LinkInfo, NetnsHost } from '../../../hostnet/index.js';
 import { networkBridgeName, vxlanDeviceName, type NetworkInfo } from '../common/state.js';
@@ -117,7 +119,7 @@ async function ensureVxlan(host: L2Host, links: LinkTable, plan: { bridge: strin
   const existing = links.get(name);
   const vx = existing?.vxlan;
   const right = vx !== undefined && vx.id === vni && vx.local === local && (vx.dstport ?? VXLAN_PORT) === VXLAN_PORT &&
-    !vx.learning && vx.proxy && (options.tunnelDevice === undefined || vx.dev === options.tunnelDevice);
+    !vx.learning && !vx.proxy && (options.tunnelDevice === undefined || vx.dev === options.tunnelDevice);
   if (existing && !right) {
     // vxlan settings cannot be changed in place: recreate (its FDB is rebuilt by l2pop).
     await host.deleteLink(name);
@@ -126,7 +128,7 @@ async function ensureVxlan(host: L2Host, links: LinkTable, plan: { bridge: strin
   if (!existing || !right) {
     await host.addVxlan(name, {
       vni, local, ...(options.tunnelDevice !== undefined ? { dev: options.tunnelDevice } : {}),
-      dstport: VXLAN_PORT, learning: false, proxy: true, mtu: plan.mtu,
+      dstport: VXLAN_PORT, learning: false, proxy: false, mtu: plan.mtu,
     });
     await links.refresh(name);
   }

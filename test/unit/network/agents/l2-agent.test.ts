@@ -163,7 +163,7 @@ test('first reconcile wires everything it can and reports statuses; vlan is skip
   await agent.reconcile();
   const l = (n: string) => host.linkMap.get(n);
   assert.deepEqual([l(brq(VX))?.up, l(brq(VX))?.mtu], [true, 1450]);
-  assert.deepEqual({ ...l('vxlan-77')?.vxlan }, { id: 77, local: '192.0.2.1', dstport: 4789, learning: false, proxy: true, dev: 'eth-ul' });
+  assert.deepEqual({ ...l('vxlan-77')?.vxlan }, { id: 77, local: '192.0.2.1', dstport: 4789, learning: false, proxy: false, dev: 'eth-ul' });
   assert.equal(l('vxlan-77')?.master, brq(VX));
   assert.deepEqual([l('eth-pub')?.master, l('eth-pub')?.up, l('eth-pub')?.mtu], [brq(FLAT), true, 1500]);
   assert.deepEqual([l(tap(P1))?.master, l(tap(P1))?.up, l(tap(P1))?.mtu], [brq(VX), true, 1450]);
