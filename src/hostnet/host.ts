@@ -27,6 +27,9 @@ export class NetnsHost {
   addVxlan(name: string, options: { vni: number; local: string; dev?: string; dstport?: number; learning?: boolean; proxy?: boolean; mtu?: number }): Promise<void> {
     return linkOps.addVxlan(this.netns, name, options);
   }
+  addVlan(name: string, options: { parent: string; vid: number; mtu?: number }): Promise<void> {
+    return linkOps.addVlan(this.netns, name, options);
+  }
   setLink(name: string, changes: { up?: boolean; master?: string | null; mtu?: number; mac?: string }): Promise<void> {
     return linkOps.setLink(this.netns, name, changes);
   }

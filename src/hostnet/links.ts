@@ -85,6 +85,15 @@ export async function addVxlan(ns: Ns, name: string,
   });
 }
 
+/** An 802.1Q sub-interface `name` of `parent` (kernels without CONFIG_VLAN_8021Q refuse it). */
+export async function addVlan(ns: Ns, name: string, options: { parent: string; vid: number; mtu?: number }): Promise<void> {
+  assertIfName(name);
+  const parent = assertIfName(options.parent);
+  const vid = assertInt('VLAN id', options.vid, 1, 4094);
+  await addLink(ns, name, ['link', parent, ...common(options), 'type', 'vlan', 'id', String(vid)],
+    (l) => (l.kind === 'vlan' ? undefined : `is a ${l.kind ?? 'plain'} link, not a vlan`));
+}
+
 export async function setLink(ns: Ns, name: string, changes: { up?: boolean; master?: string | null; mtu?: number; mac?: string }): Promise<void> {
   assertIfName(name);
   const args: string[] = [];

@@ -18,7 +18,7 @@ export interface RunningDataplane {
 
 export function loopOptions(config: NimbusConfig): LoopOptions {
   const dp = config.network.dataplane;
-  return { resyncIntervalMs: dp.resyncIntervalSeconds * 1000, reportIntervalMs: dp.reportIntervalSeconds * 1000, debounceMs: 100, pollIntervalMs: 1000 };
+  return { resyncIntervalMs: dp.resyncIntervalSeconds * 1000, reportIntervalMs: dp.reportIntervalSeconds * 1000, debounceMs: 100, pollIntervalMs: 1000, availabilityZone: 'nova' };
 }
 
 /** Creates (or re-adopts) the sandbox of the configuration without starting agents. */

@@ -25,6 +25,9 @@ function keysOf(value: unknown): string[] {
 export function agentReachesSegment(agent: AgentRow, segment: Pick<SegmentRow, 'network_type' | 'physical_network'>): boolean {
   const conf = configurations(agent);
   const tunnelTypes = Array.isArray(conf.tunnel_types) ? conf.tunnel_types.filter((t): t is string => typeof t === 'string') : [];
+  // An agent whose kernel cannot build the type says so (e.g. no 802.1Q): binding fails clearly there.
+  const unsupported = Array.isArray(conf.unsupported_network_types) ? conf.unsupported_network_types : [];
+  if (unsupported.includes(segment.network_type)) return false;
   switch (segment.network_type) {
     case 'local':
       return true;

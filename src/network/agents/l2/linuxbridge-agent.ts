@@ -113,6 +113,7 @@ export class LinuxBridgeAgent implements ReconcilingAgent {
         continue;
       }
       if (plan.vxlan) { wanted.add(plan.vxlan.name); vxlanOf.set(network.id, plan.vxlan.name); }
+      if (plan.vlan) wanted.add(plan.vlan.name);
       try {
         if (await wireNetwork(host, links, plan, this.#wiring)) wired.set(network.id, { network, bridge: plan.bridge, mtu: plan.mtu });
         else this.#once(`uplink:${network.id}`, { network: network.id, uplink: plan.uplink }, 'uplink interface missing; network not wired');

@@ -8,7 +8,7 @@ import type { KernelCapabilities, LinkInfo, NetnsHost } from '../../../hostnet/i
 import { networkBridgeName, vxlanDeviceName, type NetworkInfo } from '../common/state.js';
 
 /** What the L2 agent needs of a host namespace (NetnsHost; tests may wrap or fake it). */
-export type L2Host = Pick<NetnsHost, 'netns' | 'links' | 'link' | 'addBridge' | 'addVxlan' | 'setLink' | 'deleteLink' |
+export type L2Host = Pick<NetnsHost, 'netns' | 'links' | 'link' | 'addBridge' | 'addVxlan' | 'addVlan' | 'setLink' | 'deleteLink' |
   'fdb' | 'fdbAppend' | 'fdbReplace' | 'fdbDelete' | 'neighbours' | 'neighReplace' | 'neighDelete' | 'sysctl' | 'nftApply' | 'nftTables' | 'nftDeleteTable' | 'exec'>;
 
 export interface L2Log {
@@ -20,6 +20,14 @@ export const VXLAN_PORT = 4789;
 /** Names this agent owns in the host namespace; nothing else is ever deleted. */
 export const BRIDGE_PATTERN = /^brq[0-9A-Za-z-]{1,11}$/;
 export const VXLAN_PATTERN = /^vxlan-[0-9]{1,8}$/;
+/** `<interface>.<vid>` sub-interfaces this agent makes for vlan networks. */
+export const VLAN_PATTERN = /^[0-9A-Za-z_-]{1,13}\.[0-9]{1,4}$/;
+
+/** Neutron's vlan device name: the interface name cut so that `.<vid>` fits in 15 characters. */
+export function vlanDeviceName(iface: string, vid: number): string {
+  const suffix = `.${vid}`;
+  return `${iface.slice(0, 15 - suffix.length)}${suffix}`;
+}
 
 export interface WiringOptions {
   readonly tunnelIp?: string;
@@ -31,7 +39,8 @@ export interface WiringOptions {
 
 /** How one network is wired on this host, or why it cannot be. */
 export type WiringPlan =
-  | { readonly ok: true; readonly bridge: string; readonly mtu: number; readonly vxlan?: { readonly name: string; readonly vni: number }; readonly uplink?: string }
+  | { readonly ok: true; readonly bridge: string; readonly mtu: number; readonly vxlan?: { readonly name: string; readonly vni: number };
+      readonly vlan?: { readonly name: string; readonly parent: string; readonly vid: number }; readonly uplink?: string }
   | { readonly ok: false; readonly bridge: string; readonly reason: string };
 
 /** Pure: the devices a network needs here. */
@@ -54,10 +63,17 @@ export function planNetwork(network: NetworkInfo, options: WiringOptions): Wirin
       if (uplink === undefined) return { ok: false, bridge, reason: `physical network ${String(physnet)} is not in bridge_mappings` };
       return { ok: true, bridge, mtu, uplink };
     }
-    case 'vlan':
-      // 802.1Q sub-interfaces are missing from this kernel; with them a vlan network would be a
-      // `<iface>.<vid>` device on the mapped interface (not implemented: no kernel to test it on).
-      return { ok: false, bridge, reason: options.capabilities.vlan ? 'vlan networks are not implemented by this agent' : 'this kernel has no 802.1Q VLAN support' };
+    case 'vlan': {
+      // Some kernels (this machine's) lack 802.1Q: the network is reported unsupported here.
+      if (!options.capabilities.vlan) return { ok: false, bridge, reason: 'this kernel has no 802.1Q VLAN support' };
+      const physnet = network.physical_network;
+      const parent = physnet === null ? undefined : options.bridgeMappings[physnet];
+      if (parent === undefined) return { ok: false, bridge, reason: `physical network ${String(physnet)} is not in bridge_mappings` };
+      const vid = network.segmentation_id;
+      if (vid === null || !Number.isInteger(vid) || vid < 1 || vid > 4094) return { ok: false, bridge, reason: `invalid VLAN id ${String(vid)}` };
+      const name = vlanDeviceName(parent, vid);
+      return { ok: true, bridge, mtu, vlan: { name, parent, vid }, uplink: name };
+    }
     default:
       return { ok: false, bridge, reason: `network type ${network.network_type} is not supported by the Linux bridge agent` };
   }
@@ -67,7 +83,8 @@ export function planNetwork(network: NetworkInfo, options: WiringOptions): Wirin
 export function unsupportedNetworkTypes(options: WiringOptions): string[] {
   const out: string[] = [];
   if (!options.capabilities.vxlan || !options.tunnelIp) out.push('vxlan');
-  out.push('vlan', 'gre', 'geneve');
+  if (!options.capabilities.vlan) out.push('vlan');
+  out.push('gre', 'geneve');
   return out;
 }
 
@@ -142,6 +159,12 @@ async function ensureVxlan(host: L2Host, links: LinkTable, plan: { bridge: strin
 export async function wireNetwork(host: L2Host, links: LinkTable, plan: WiringPlan & { ok: true }, options: WiringOptions): Promise<boolean> {
   await ensureBridge(host, links, plan.bridge, plan.mtu);
   if (plan.vxlan) await ensureVxlan(host, links, { bridge: plan.bridge, mtu: plan.mtu, vxlan: plan.vxlan }, options);
+  if (plan.vlan && !links.get(plan.vlan.name)) {
+    if (!links.get(plan.vlan.parent)) return false;
+    await ensureLinkState(host, links, plan.vlan.parent, { up: true });
+    await host.addVlan(plan.vlan.name, { parent: plan.vlan.parent, vid: plan.vlan.vid });
+    await links.refresh(plan.vlan.name);
+  }
   if (plan.uplink !== undefined) {
     // The physical interface keeps its own MTU; it is only enslaved and brought up.
     if (!links.get(plan.uplink)) return false;
@@ -156,7 +179,8 @@ export async function removeStale(host: L2Host, links: LinkTable, wanted: Readon
   for (const name of links.names()) {
     if (wanted.has(name)) continue;
     const l = links.get(name);
-    const ours = (BRIDGE_PATTERN.test(name) && l?.kind === 'bridge') || (VXLAN_PATTERN.test(name) && l?.kind === 'vxlan');
+    const ours = (BRIDGE_PATTERN.test(name) && l?.kind === 'bridge') || (VXLAN_PATTERN.test(name) && l?.kind === 'vxlan') ||
+      (VLAN_PATTERN.test(name) && l?.kind === 'vlan');
     if (!ours) continue;
     await host.deleteLink(name);
     links.forget(name);

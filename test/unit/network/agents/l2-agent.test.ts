@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FdbEntry, KernelCapabilities, LinkInfo, NeighEntry } from '../../../../src/hostnet/index.js';
 import { LinuxBridgeAgent, parseZones, type L2Client } from '../../../../src/network/agents/l2/linuxbridge-agent.js';
-import { planNetwork, unsupportedNetworkTypes, type L2Host } from '../../../../src/network/agents/l2/wiring.js';
+import { planNetwork, unsupportedNetworkTypes, vlanDeviceName, type L2Host } from '../../../../src/network/agents/l2/wiring.js';
 import { desiredTapState } from '../../../../src/network/agents/l2/ports.js';
 import type { BoundPort, L2State, NetworkInfo } from '../../../../src/network/agents/common/state.js';
 
@@ -45,6 +45,10 @@ class FakeHost implements L2Host {
   async addVxlan(name: string, o: { vni: number; local: string; dev?: string; dstport?: number; learning?: boolean; proxy?: boolean; mtu?: number }): Promise<void> {
     this.calls.push(`addVxlan ${name}`);
     this.add({ name, mtu: o.mtu ?? 1500, up: false, kind: 'vxlan', vxlan: { id: o.vni, local: o.local, dstport: o.dstport ?? 4789, learning: o.learning !== false, proxy: o.proxy === true, ...(o.dev ? { dev: o.dev } : {}) } });
+  }
+  async addVlan(name: string, o: { parent: string; vid: number; mtu?: number }): Promise<void> {
+    this.calls.push(`addVlan ${name} ${o.parent} ${o.vid}`);
+    this.add({ name, mtu: o.mtu ?? 1500, up: false, kind: 'vlan' });
   }
   async setLink(name: string, c: { up?: boolean; master?: string | null; mtu?: number }): Promise<void> {
     this.calls.push(`setLink ${name} ${JSON.stringify(c)}`);
@@ -111,7 +115,7 @@ const settings = { host: 'c1', netns: 'nimbus-fake', namespacePrefix: 'nimbus-fa
 const tap = (id: string) => `tap${id.slice(0, 11)}`;
 const brq = (id: string) => `brq${id.slice(0, 11)}`;
 
-function setup(state: L2State, options: { tunnelIp?: string } = { tunnelIp: '192.0.2.1' }) {
+function setup(state: L2State, options: { tunnelIp?: string } = { tunnelIp: '192.0.2.1' }, capabilities: KernelCapabilities = CAPS) {
   const host = new FakeHost();
   host.add({ name: 'lo', mtu: 65536, up: true });
   host.add({ name: 'eth-ul', mtu: 1500, up: true, kind: 'veth' });
@@ -120,7 +124,7 @@ function setup(state: L2State, options: { tunnelIp?: string } = { tunnelIp: '192
   const warnings: string[] = [];
   const logger = { info() { /* */ }, warn(_o: object, msg: string) { warnings.push(msg); } };
   const agent = new LinuxBridgeAgent(settings, client, {
-    ...options, tunnelDevice: 'eth-ul', bridgeMappings: { public: 'eth-pub' }, capabilities: CAPS, host, logger,
+    ...options, tunnelDevice: 'eth-ul', bridgeMappings: { public: 'eth-pub' }, capabilities, host, logger,
   });
   return { host, client, agent, warnings };
 }
@@ -254,4 +258,19 @@ test('admin-down ports report DOWN unless DOWN already; taps of ports no longer 
   await agent.reconcile();
   assert.deepEqual(host.calls.slice(calls), []);
   assert.deepEqual(client.updates, [`ACTIVE ${P1}`, `DOWN ${P4}`]);
+});
+
+test('with 802.1Q in the kernel a vlan network gets an <interface>.<vid> device in its bridge', async () => {
+  const { host, agent } = setup(baseState(), { tunnelIp: '192.0.2.1' }, { ...CAPS, vlan: true });
+  await agent.reconcile();
+  assert.ok(host.calls.includes('addVlan eth-pub.100 eth-pub 100'), host.calls.join('\n'));
+  const vlanDev = host.linkMap.get('eth-pub.100');
+  assert.equal(vlanDev?.master, brq(VLAN));
+  assert.deepEqual(agent.configurations().unsupported_network_types, ['gre', 'geneve']);
+  assert.equal(vlanDeviceName('a-very-long-if0', 4094), 'a-very-lon.4094');
+  // The network leaves the host: its vlan device goes with its bridge.
+  const client = (agent as unknown as { client: StubClient }).client;
+  client.state = { ...client.state, networks: client.state.networks.filter((n) => n.id !== VLAN), ports: client.state.ports.filter((p) => p.network_id !== VLAN) };
+  await agent.reconcile();
+  assert.equal(host.linkMap.get('eth-pub.100'), undefined);
 });
