@@ -7,6 +7,7 @@ import { keyRepository, migrateIdentity } from '../identity/service.js';
 import { adminPassword, openrc } from './admin-credentials.js';
 import { ALL_ROLES, catalogServices, migrateAll, runBootstrap, startCloud } from './cloud.js';
 import { sandboxCommand } from './sandbox-command.js';
+import { ensurePublicNetwork } from './public-network.js';
 
 const USAGE = `usage: nimbus <command>
   all-in-one            start every service of a one-machine cloud (SQLite, in-process bus)
@@ -25,6 +26,10 @@ configuration: $NIMBUS_CONFIG (default /etc/nimbus/nimbus.json) and NIMBUS_* var
 async function serve(roles: string[]): Promise<void> {
   const config = loadConfig();
   const cloud = await startCloud(config, roles);
+  if (roles.includes('network') && roles.includes('identity') && config.network.dataplane.mode === 'sandbox') {
+    // The all-in-one's sandbox comes with its provider network, as DevStack's does.
+    await ensurePublicNetwork(config, adminPassword(config)).catch((err: unknown) => cloud.logger.warn({ err: String(err) }, 'public network not created'));
+  }
   process.stdout.write(`Nimbus is running (pid ${process.pid}).\n`);
   for (const [service, url] of Object.entries(cloud.endpoints)) process.stdout.write(`  ${service.padEnd(10)} ${url}\n`);
   if (cloud.openrcPath !== '') process.stdout.write(`Credentials: source ${cloud.openrcPath}\n`);

@@ -127,13 +127,11 @@ describe('data plane: packets obey the network API', { skip, timeout: 900_000 },
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await reach(), false, 'port 22 must be closed by the default group');
     const rule = await net.create('security_group_rule', 'security-group-rules', { security_group_id: ids.aDefaultSg, direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '0.0.0.0/0' }, alice.token);
-    const opened = Date.now();
+    // How fast a rule reaches the kernel is measured by `npm run bench -- dataplane`, not here.
     await dp.waitFor('port 22 open', async () => reach(), 10_000);
-    const openMs = Date.now() - opened;
     const del = await net.request('DELETE', `/v2.0/security-group-rules/${rule.id}`, { token: alice.token });
     assert.equal(del.statusCode, 204);
     await dp.waitFor('port 22 closed again', async () => !(await reach()), 10_000);
-    assert.ok(openMs < 5000, `rule took ${openMs} ms to reach the kernel`);
     // Same group members still reach each other on any protocol (ingress from remote group).
     assert.ok(await vms.vm1!.pings(vms.vm2!.ip));
     } finally {
