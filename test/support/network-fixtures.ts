@@ -60,3 +60,17 @@ export async function createNetworkFixtures(h: NetworkHarness): Promise<NetworkF
   else { ids.agent = crypto.randomUUID(); missing.push(`agent: none listed (${agents.statusCode})`); }
   return { ids, portIp, missing };
 }
+
+/** PUT insisting on 200; returns the parsed body. */
+export async function putOk(h: NetworkHarness, url: string, body: unknown, token?: string): Promise<Record<string, any>> {
+  const res = await h.request('PUT', url, { body, ...(token !== undefined ? { token } : {}) });
+  if (res.statusCode !== 200) throw new Error(`PUT ${url}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+/** GET /v2.0/ports/{id} insisting on 200. */
+export async function showPort(h: NetworkHarness, id: string): Promise<Record<string, any>> {
+  const res = await h.request('GET', `/v2.0/ports/${id}`);
+  if (res.statusCode !== 200) throw new Error(`GET port ${id}: ${res.statusCode} ${res.body}`);
+  return res.json().port;
+}

@@ -15,6 +15,8 @@ const ext = (alias: string, name: string, description: string, updated: string):
 export const EXTENSIONS: readonly Extension[] = [
   // --- networks, ML2, segments, RBAC, agents, availability zones (A) ---
   ext('agent', 'agent', 'The agent management extension.', '2013-02-03T10:00:00-00:00'),
+  ext('dhcp_agent_scheduler', 'DHCP Agent Scheduler', 'Schedule networks among dhcp agents', '2013-02-07T10:00:00-00:00'),
+  ext('l3_agent_scheduler', 'L3 Agent Scheduler', 'Schedule routers among l3 agents', '2013-02-07T10:00:00-00:00'),
   ext('availability_zone', 'Availability Zone', 'The availability zone extension.', '2015-01-01T10:00:00-00:00'),
   ext('network_availability_zone', 'Network Availability Zone', 'Availability zone support for network.', '2015-01-01T10:00:00-00:00'),
   ext('external-net', 'Neutron external network', 'Adds external network attribute to network resource.', '2013-01-14T10:00:00-00:00'),

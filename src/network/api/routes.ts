@@ -6,6 +6,7 @@ import { registerNetworkResourceRoutes } from './network-routes.js';
 import { registerSegmentRoutes } from './segment-routes.js';
 import { registerRbacRoutes } from './rbac-routes.js';
 import { registerAgentRoutes } from './agent-routes.js';
+import { registerAgentSchedulerRoutes } from './agent-scheduler-routes.js';
 import { registerAvailabilityZoneRoutes } from './availability-zone-routes.js';
 import { registerSubnetRoutes } from './subnet-routes.js';
 import { registerSubnetPoolRoutes } from './subnetpool-routes.js';
@@ -27,6 +28,7 @@ export function registerNetworkRoutes(app: FastifyInstance, deps: NetworkDeps): 
   registerSegmentRoutes(app, deps);
   registerRbacRoutes(app, deps);
   registerAgentRoutes(app, deps);
+  registerAgentSchedulerRoutes(app, deps);
   registerAvailabilityZoneRoutes(app, deps);
   registerSubnetRoutes(app, deps);
   registerSubnetPoolRoutes(app, deps);

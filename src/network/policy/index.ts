@@ -1,6 +1,7 @@
 // All of Neutron's registered policy defaults, one file per resource family.
 import { Enforcer, type DefaultRules } from '../../core/policy/index.js';
 import type { NimbusConfig } from '../../core/config.js';
+import { NEUTRON_AGENT_SCHEDULER_RULES } from './agent-scheduler-rules.js';
 import { NEUTRON_BASE_RULES } from './base-rules.js';
 import { NEUTRON_MISC_RULES } from './misc-rules.js';
 import { NEUTRON_NETWORK_RULES } from './network-rules.js';
@@ -17,6 +18,7 @@ export const neutronDefaults: DefaultRules = {
   ...NEUTRON_ROUTER_RULES,
   ...NEUTRON_SECURITY_GROUP_RULES,
   ...NEUTRON_MISC_RULES,
+  ...NEUTRON_AGENT_SCHEDULER_RULES,
 };
 
 /** Scope enforcement follows the cloud-wide identity switch, as for the other services. */

@@ -83,7 +83,7 @@ async function reconcileDhcpPortIps(trx: NetworkTx, port: PortRow, subnets: read
  * DHCP-enabled subnet. A DHCP port left by the network's previous agent is taken over (its
  * addresses stay, so clients keep their DHCP server); any further ones are deleted.
  */
-async function ensureDhcpPort(deps: NetworkDeps, agent: AgentRow, networkId: string): Promise<{ portId?: string; changes: PortChanges }> {
+export async function ensureDhcpPort(deps: NetworkDeps, agent: AgentRow, networkId: string): Promise<{ portId?: string; changes: PortChanges }> {
   const host = agent.host;
   const deviceId = dhcpDeviceId(networkId, host);
   return inTransaction(deps.db, async (trx) => {
@@ -133,7 +133,7 @@ async function releaseNetwork(deps: NetworkDeps, agent: AgentRow, networkId: str
   });
 }
 
-async function publish(deps: NetworkDeps, changes: readonly PortChanges[]): Promise<void> {
+export async function publish(deps: NetworkDeps, changes: readonly PortChanges[]): Promise<void> {
   const created = changes.flatMap((c) => c.created);
   const children = created.length === 0 || deps.bus === undefined ? new Map() : await loadPortChildren(deps.db, created.map((r) => r.id));
   for (const row of created) {

@@ -54,7 +54,7 @@ export async function scheduleRouters(deps: NetworkDeps, preferred?: AgentRow): 
 }
 
 /** Binds the router's gateway and interface ports to the agent's host (one transaction per router). */
-async function bindRouterPorts(deps: NetworkDeps, agent: AgentRow, routerId: string): Promise<PortRow[]> {
+export async function bindRouterPorts(deps: NetworkDeps, agent: AgentRow, routerId: string): Promise<PortRow[]> {
   return inTransaction(deps.db, async (trx) => {
     if (!(await bindingStore('l3').lock(trx, { resourceId: routerId, agentId: agent.id }))) return [];
     const ports = await trx.selectFrom('net_port').selectAll()

@@ -9,6 +9,7 @@ import { dhcpDeviceId } from '../../../src/network/rpc/dhcp-state.js';
 import { PLUGIN_TOPIC, serveAgentRpc } from '../../../src/network/rpc/agent-rpc.js';
 import type { DhcpState, L2State, L3State } from '../../../src/network/agents/common/state.js';
 import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
+import { putOk, showPort } from '../../support/network-fixtures.js';
 
 type Json = Record<string, any>;
 
@@ -28,17 +29,8 @@ async function kill(h: NetworkHarness, host: string, agentType: string): Promise
   await h.db.updateTable('net_agent').set({ heartbeat_timestamp: '2000-01-01T00:00:00Z' }).where('host', '=', host).where('agent_type', '=', agentType).execute();
 }
 
-async function put(h: NetworkHarness, url: string, body: unknown, token?: string): Promise<Json> {
-  const res = await h.request('PUT', url, { body, ...(token !== undefined ? { token } : {}) });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json();
-}
-
-async function getPort(h: NetworkHarness, id: string): Promise<Json> {
-  const res = await h.request('GET', `/v2.0/ports/${id}`);
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json().port;
-}
+const put = putOk;
+const getPort = showPort;
 
 async function dhcpPorts(h: NetworkHarness, networkId: string): Promise<Json[]> {
   const res = await h.request('GET', `/v2.0/ports?network_id=${networkId}&device_owner=network:dhcp`);

@@ -8,6 +8,7 @@ import { reportAgentState } from '../../../src/network/domain/agents/agents.js';
 import { PLUGIN_TOPIC, serveAgentRpc } from '../../../src/network/rpc/agent-rpc.js';
 import type { L2State, MetadataLookup } from '../../../src/network/agents/common/state.js';
 import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
+import { putOk, showPort } from '../../support/network-fixtures.js';
 
 type Json = Record<string, any>;
 
@@ -18,17 +19,8 @@ async function lbAgent(h: NetworkHarness, host: string, tunnelingIp?: string): P
   });
 }
 
-async function put(h: NetworkHarness, url: string, body: unknown, token?: string): Promise<Json> {
-  const res = await h.request('PUT', url, { body, ...(token !== undefined ? { token } : {}) });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json();
-}
-
-async function getPort(h: NetworkHarness, id: string): Promise<Json> {
-  const res = await h.request('GET', `/v2.0/ports/${id}`);
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json().port;
-}
+const put = putOk;
+const getPort = showPort;
 
 /** A port of `token`'s project bound (by the admin) to `host`. */
 async function boundPort(h: NetworkHarness, networkId: string, host: string, token: string, body: Json = {}): Promise<Json> {

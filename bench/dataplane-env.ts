@@ -1,0 +1,162 @@
+// The whole data plane in the bench's process, no RabbitMQ: the network API (test harness, SQLite,
+// driven through inject()) on a MemoryBus, its report_state and q-plugin RPC servers on the same
+// bus, a one-host sandbox `nimbus-<name>-…`, and that host's four agents (startHostAgents, the
+// production loop settings). Everything it creates is removed by close(), and by a synchronous
+// exit hook if the process ends first (Ctrl-C: bench/main.ts exits on SIGINT/SIGTERM).
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createBus, type Bus, type Server } from '../src/bus/index.js';
+import { ensureNetns, NetnsHost, run } from '../src/hostnet/index.js';
+import { createSandbox, destroySandbox, sandboxNamespaces, sandboxPrefix, type Sandbox, type SandboxHost } from '../src/hostnet/sandbox/index.js';
+import { portDeviceName } from '../src/network/agents/common/state.js';
+import { loopOptions } from '../src/network/agents/dataplane.js';
+import { startHostAgents, type RunningHostAgents } from '../src/network/agents/host-agents.js';
+import { serveAgentRpc } from '../src/network/rpc/agent-rpc.js';
+import { serveAgentReports } from '../src/network/rpc/report-state.js';
+import { startNetwork, type NetworkHarness } from '../test/support/network-harness.js';
+import type { BenchLog } from './bench-log.js';
+
+/** busybox udhcpc's script: prints the lease (the address is not configured; only the lease is timed). */
+const UDHCPC_SCRIPT = `#!/bin/sh
+case "$1" in
+  bound|renew) echo "lease $ip/$mask" ;;
+esac
+exit 0
+`;
+
+export interface DataplaneEnv {
+  /** Sandbox name: every namespace is `nimbus-<name>-…`. */
+  readonly name: string;
+  readonly sandbox: Sandbox;
+  readonly host: SandboxHost;
+  readonly hostNs: NetnsHost;
+  readonly net: NetworkHarness;
+  readonly bus: Bus;
+  readonly agents: RunningHostAgents;
+  readonly udhcpcScript: string;
+  /** One API request (admin token); rejects unless the status is one of `expect`; the parsed body. */
+  api(method: string, url: string, expect: readonly number[], body?: unknown): Promise<any>;
+  /** Reconciles every agent of the host once (errors logged, not thrown). */
+  settle(): Promise<void>;
+  /** A namespace standing for an instance, its eth0 the peer of a new tap<port[:11]> in the host namespace. */
+  instanceNs(index: number): string;
+  plug(index: number, port: { id: string; mac_address: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A sandbox name nobody uses: b<pid%1000>, or the next free number. */
+async function freeSandboxName(): Promise<string> {
+  for (let k = 0; k < 20; k++) {
+    const name = `b${(process.pid + k) % 1000}`;
+    if ((await sandboxNamespaces(name)).length === 0) return name;
+  }
+  throw new Error('no free sandbox name b<n>: remove leftover nimbus-b<n>-… namespaces of an earlier run');
+}
+
+/** Last resort on process exit: kill what runs in our namespaces, delete them, remove the work dir. */
+function cleanupSync(name: string, work: string): void {
+  const prefix = sandboxPrefix(name);
+  try {
+    const list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+    const ours = list.split('\n').map((l) => l.split(' ')[0] ?? '').filter((ns) => ns.startsWith(prefix));
+    for (const ns of ours) {
+      try {
+        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter((p) => /^\d+$/.test(p));
+        for (const pid of pids) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
+      } catch { /* namespace gone */ }
+    }
+    for (const ns of ours) { try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* gone */ } }
+  } catch { /* best effort */ }
+  rmSync(work, { recursive: true, force: true });
+}
+
+export async function startDataplaneEnv(log: BenchLog): Promise<DataplaneEnv> {
+  const name = await freeSandboxName();
+  const work = mkdtempSync(join(tmpdir(), 'nimbus-bench-dp-'));
+  const exitHook = (): void => cleanupSync(name, work);
+  process.on('exit', exitHook);
+  const udhcpcScript = join(work, 'udhcpc.sh');
+  writeFileSync(udhcpcScript, UDHCPC_SCRIPT);
+  chmodSync(udhcpcScript, 0o755);
+
+  const bus = await createBus({ driver: 'memory' });
+  let net: NetworkHarness | undefined;
+  const servers: Server[] = [];
+  let agents: RunningHostAgents | undefined;
+  const close = async (): Promise<void> => {
+    await agents?.stop().catch((err: unknown) => log(`stopping agents: ${String(err)}`));
+    await destroySandbox(name).catch((err: unknown) => log(`destroying sandbox ${name}: ${String(err)}`));
+    for (const server of servers) await server.stop().catch(() => undefined);
+    await net?.close().catch(() => undefined);
+    await bus.close().catch(() => undefined);
+    cleanupSync(name, work); // anything destroySandbox missed (nothing, normally) and the work dir
+    process.off('exit', exitHook);
+  };
+  try {
+    net = await startNetwork({}, { bus });
+    servers.push(await serveAgentReports(bus, net.deps, 'api'), await serveAgentRpc(bus, net.deps, 'api'));
+    log(`sandbox ${name}: one simulated host, no uplink`);
+    const sandbox = await createSandbox({ name, hosts: 1, uplink: false });
+    const host = sandbox.hosts[0]!;
+    const hostNs = new NetnsHost(host.netns);
+    // Agent warnings to stderr: stdout carries only the JSON report.
+    const logger = pino({ name: 'bench-agents', level: 'warn' }, pino.destination(2));
+    agents = await startHostAgents(bus, logger, {
+      settings: { host: host.name, netns: host.netns, namespacePrefix: host.namespacePrefix, stateDir: join(work, 'agents', host.name) },
+      tunnelIp: host.tunnelIp, tunnelDevice: host.tunnelDevice, interfaceMappings: host.bridgeMappings,
+      metadata: { novaMetadataUrl: 'http://127.0.0.1:9', sharedSecret: randomUUID() },
+      loop: loopOptions(net.identity.config),
+    });
+    const harness = net;
+    const running = agents;
+    const api: DataplaneEnv['api'] = async (method, url, expect, body) => {
+      const res = await harness.request(method, url, body === undefined ? {} : { body });
+      if (!expect.includes(res.statusCode)) throw new Error(`${method} ${url}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
+      return res.body === '' ? undefined : res.json();
+    };
+    const instanceNs = (index: number): string => `${sandboxPrefix(name)}vm${index}`;
+    const env: DataplaneEnv = {
+      name, sandbox, host, hostNs, net: harness, bus, agents: running, udhcpcScript, api, instanceNs,
+      async settle() {
+        await running.reconcileNow().catch((err: unknown) => log(`reconcile: ${err instanceof Error ? err.message : String(err)}`));
+      },
+      async plug(index, port) {
+        const ns = instanceNs(index);
+        await hostNs.addVeth(portDeviceName(port.id), 'eth0', { peerNetns: ns, peerMac: port.mac_address });
+        await hostNs.setLink(portDeviceName(port.id), { up: true });
+        await new NetnsHost(ns).setLink('eth0', { up: true });
+      },
+      close,
+    };
+    // The API must see the four agents alive before it binds ports or schedules routers.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const list = (await api('GET', '/v2.0/agents', [200])).agents as { host: string; alive: boolean }[];
+      if (list.filter((a) => a.host === host.name && a.alive).length >= 4) break;
+      if (Date.now() > deadline) throw new Error(`agents of ${host.name} not alive after 60 s`);
+      await sleep(100);
+    }
+    return env;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Creates an instance's namespace (before the timed plug). */
+export async function prepareInstanceNs(env: DataplaneEnv, index: number): Promise<void> {
+  await ensureNetns(env.instanceNs(index));
+}
+
+/** busybox udhcpc in the instance: the leased address, or undefined when no lease came. */
+export async function dhcpLease(env: DataplaneEnv, index: number): Promise<string | undefined> {
+  const out = await run('busybox', ['udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '5', '-T', '1', '-s', env.udhcpcScript], { netns: env.instanceNs(index), timeoutMs: 15_000 })
+    .catch(() => undefined);
+  return out ? /lease (\S+)\//.exec(out.stdout)?.[1] : undefined;
+}
