@@ -38,6 +38,8 @@ export interface DataplaneEnv {
   readonly bus: Bus;
   readonly agents: RunningHostAgents;
   readonly udhcpcScript: string;
+  /** process.memoryUsage().rss (bytes) with the API and the sandbox up, just before the agents started. */
+  readonly rssBeforeAgents: number;
   /** One API request (admin token); rejects unless the status is one of `expect`; the parsed body. */
   api(method: string, url: string, expect: readonly number[], body?: unknown): Promise<any>;
   /** Reconciles every agent of the host once (errors logged, not thrown). */
@@ -106,6 +108,7 @@ export async function startDataplaneEnv(log: BenchLog): Promise<DataplaneEnv> {
     const host = sandbox.hosts[0]!;
     const hostNs = new NetnsHost(host.netns);
     // Agent warnings to stderr: stdout carries only the JSON report.
+    const rssBeforeAgents = process.memoryUsage().rss;
     const logger = pino({ name: 'bench-agents', level: 'warn' }, pino.destination(2));
     agents = await startHostAgents(bus, logger, {
       settings: { host: host.name, netns: host.netns, namespacePrefix: host.namespacePrefix, stateDir: join(work, 'agents', host.name) },
@@ -122,7 +125,7 @@ export async function startDataplaneEnv(log: BenchLog): Promise<DataplaneEnv> {
     };
     const instanceNs = (index: number): string => `${sandboxPrefix(name)}vm${index}`;
     const env: DataplaneEnv = {
-      name, sandbox, host, hostNs, net: harness, bus, agents: running, udhcpcScript, api, instanceNs,
+      name, sandbox, host, hostNs, net: harness, bus, agents: running, udhcpcScript, rssBeforeAgents, api, instanceNs,
       async settle() {
         await running.reconcileNow().catch((err: unknown) => log(`reconcile: ${err instanceof Error ? err.message : String(err)}`));
       },

@@ -1,9 +1,11 @@
 // `npm run bench -- dataplane`: how fast API changes reach the kernel, and what a steady-state
 // resync costs, with the network API and one simulated host's four agents in this process on a
 // MemoryBus (bench/dataplane-env.ts). Needs root and a real kernel; touches only nimbus-b<n>-….
-// Every latency is measured by polling the kernel (or the API) every POLL_MS after the API call
-// returned, so each figure is an upper bound that includes up to one probe (see `probe_ms`).
-import { randomUUID } from 'node:crypto';
+// Latencies start when the API call returned (or, for port_active, just before the tap is
+// created) and end when a probe of the kernel (or of the API), repeated every POLL_MS, first sees
+// the change: each is an upper bound that includes up to one probe's duration (see `probe_ms`).
+// Before each timed change the agents are idle (quiesce()). docs/benchmarks.md, "Data plane".
+import { randomInt, randomUUID } from 'node:crypto';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { netnsPids, NetnsHost, run } from '../src/hostnet/index.js';
@@ -16,7 +18,7 @@ import { dhcpLease, prepareInstanceNs, startDataplaneEnv, type DataplaneEnv } fr
 import { readProcMemory } from './proc-memory.js';
 import { percentile, round2 } from './stats.js';
 
-const INSTANCES = 5;
+const INSTANCES = 8;
 const SG_RULES = 10;
 const ROUTER_NETWORKS = 5; // the instances' network + 4 more
 const RESYNC_NETWORKS = 5;
@@ -24,6 +26,7 @@ const RESYNC_PORTS_PER_NETWORK = 10;
 const RESYNC_RUNS = 10;
 const POLL_MS = 5;
 const SG_TARGET_MS = 1000;
+const DEVICE_POLL_MS = 1000; // loopOptions(): the L2 agent's device polling interval
 
 interface Summary {
   readonly n: number;
@@ -62,6 +65,22 @@ async function until(kind: string, t0: number, probe: () => Promise<boolean>, ti
     if (ok) return end - t0;
     if (end - t0 > timeoutMs) throw new Error(`${kind}: not seen after ${timeoutMs} ms`);
     await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Waits until no agent loop of the host has completed a reconcile for 300 ms (at most 5 s), so a
+ * timed change starts from idle agents, not into a reconcile already pending for another reason.
+ */
+async function quiesce(env: DataplaneEnv): Promise<void> {
+  const counts = (): string => env.agents.loops.map((l) => l.reconciles).join(',');
+  const deadline = performance.now() + 5000;
+  let last = counts();
+  while (performance.now() < deadline) {
+    await sleep(300);
+    const now = counts();
+    if (now === last) return;
+    last = now;
   }
 }
 
@@ -116,20 +135,17 @@ async function instances(env: DataplaneEnv, s: Setup, log: BenchLog): Promise<{ 
   const active: number[] = [];
   const lease: number[] = [];
   let leaseFailures = 0;
-  if (process.env.DPDEBUG) {
-    const { LinuxBridgeAgent } = await import('../src/network/agents/l2/linuxbridge-agent.js');
-    const orig = LinuxBridgeAgent.prototype.pollChanges;
-    LinuxBridgeAgent.prototype.pollChanges = async function (this: any) { const t = performance.now(); const r = await orig.call(this); process.stderr.write(`  poll at ${(t % 1000).toFixed(0)} -> ${r}\n`); return r; };
-  }
   const ports: { id: string; ip: string }[] = [];
   for (let i = 0; i < INSTANCES; i++) {
     const port = await boundPort(env, s.net, `vm${i}`);
     ports.push({ id: port.id, ip: port.fixed_ips[0]!.ip_address });
     await prepareInstanceNs(env, i);
-    (globalThis as any).__s = performance.now();
     await env.settle(); // the binding's reconciles are done: only the plug is timed
+    await quiesce(env);
+    // The L2 agent notices a new tap at its next device poll (every 1 s): a random delay spreads
+    // the plugs uniformly over the poll's phase, as a hypervisor's plugs are.
+    await sleep(randomInt(DEVICE_POLL_MS));
     const t0 = performance.now();
-    if (process.env.DPDEBUG) process.stderr.write(`  plug at ${(t0 % 1000).toFixed(0)} mod 1000, settle took ${(t0 - (globalThis as any).__s).toFixed(0)}\n`);
     await env.plug(i, port);
     const activeMs = await until('api_port_status', t0, async () => (await portStatus(env, port.id)) === 'ACTIVE');
     const t1 = performance.now();
@@ -151,15 +167,16 @@ async function sgRules(env: DataplaneEnv, s: Setup, log: BenchLog): Promise<{ cr
   for (let i = 0; i < SG_RULES; i++) {
     const min = 32000 + 2 * i;
     const needle = `dport ${min}-${min + 1}`;
+    await quiesce(env);
     const rule = (await env.api('POST', '/v2.0/security-group-rules', [201], { security_group_rule: {
       security_group_id: s.sg, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: min, port_range_max: min + 1, remote_ip_prefix: '0.0.0.0/0' } })).security_group_rule;
     const t0 = performance.now();
     create.push(await until('nft_list_sg', t0, async () => (await nftList(hostNs, 'inet', SG_TABLE)).includes(needle), 10_000));
+    await quiesce(env);
     await env.api('DELETE', `/v2.0/security-group-rules/${rule.id}`, [204]);
     const t1 = performance.now();
     remove.push(await until('nft_list_sg', t1, async () => !(await nftList(hostNs, 'inet', SG_TABLE)).includes(needle), 10_000));
     log(`sg rule ${i}: in the kernel after ${create.at(-1)!.toFixed(0)} ms, gone after ${remove.at(-1)!.toFixed(0)} ms`);
-    await sleep(50);
   }
   return { create, remove };
 }
@@ -180,6 +197,7 @@ async function routerAndFips(env: DataplaneEnv, s: Setup, ports: readonly { id: 
   await env.settle();
   const iface: number[] = [];
   for (const { subnet, gateway: gw } of subnets) {
+    await quiesce(env);
     await env.api('PUT', `/v2.0/routers/${router.id}/add_router_interface`, [200], { subnet_id: subnet });
     const t1 = performance.now();
     iface.push(await until('ip_addr', t1, async () => (await routerNs.addresses()).some((a) => a.dev.startsWith('qr-') && a.cidr.startsWith(`${gw}/`)), 30_000));
@@ -188,6 +206,7 @@ async function routerAndFips(env: DataplaneEnv, s: Setup, ports: readonly { id: 
   await env.settle();
   const fip: number[] = [];
   for (const port of ports) {
+    await quiesce(env);
     const created = (await env.api('POST', '/v2.0/floatingips', [201], { floatingip: { floating_network_id: s.publicNet, port_id: port.id } })).floatingip;
     const t2 = performance.now();
     const rule = new RegExp(`ip daddr ${created.floating_ip_address.replace(/\./g, '\\.')} dnat (ip )?to ${port.ip.replace(/\./g, '\\.')}\\b`);
@@ -280,10 +299,11 @@ export async function runDataplaneBench(log: BenchLog): Promise<Record<string, u
     memory_mb: Math.round(totalmem() / 2 ** 20), load_average_1m_at_start: round2(loadavg()[0] ?? null),
   };
   const started = performance.now();
-  const rss: Record<string, number> = { start: mb(process.memoryUsage().rss) };
+  const rss: Record<string, number> = { bench_start: mb(process.memoryUsage().rss) };
   log('starting the network API, a one-host sandbox and its agents in this process (MemoryBus)');
   const env = await startDataplaneEnv(log);
   try {
+    rss.api_and_sandbox_up = mb(env.rssBeforeAgents);
     rss.agents_started = mb(process.memoryUsage().rss);
     const s = await setup(env, log);
     const inst = await instances(env, s, log);

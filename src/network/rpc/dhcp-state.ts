@@ -118,18 +118,20 @@ export async function ensureDhcpPort(deps: NetworkDeps, agent: AgentRow, network
   });
 }
 
-/** Unbinds a network that lost its last DHCP-enabled subnet and deletes its DHCP ports. */
-async function releaseNetwork(deps: NetworkDeps, agent: AgentRow, networkId: string): Promise<{ released: boolean; changes: PortChanges }> {
+/**
+ * A network that lost its last DHCP-enabled subnet: its DHCP ports go, its binding stays (as in
+ * Neutron, an agent keeps a network an admin gave it; it just has nothing to serve).
+ */
+async function retireDhcpPorts(deps: NetworkDeps, networkId: string): Promise<{ changes: PortChanges }> {
   return inTransaction(deps.db, async (trx) => {
     const changes = noChanges();
-    if (await hasDhcpSubnet(trx, networkId)) return { released: false, changes };
-    const removed = await bindingStore('dhcp').remove(trx, { resourceId: networkId, agentId: agent.id });
+    if (await hasDhcpSubnet(trx, networkId)) return { changes };
     const ports = await trx.selectFrom('net_port').select('id').where('network_id', '=', networkId).where('device_owner', '=', DEVICE_OWNER_DHCP).execute();
     for (const p of ports) {
       const gone = await deletePortInTx(trx, deps, p.id);
       if (gone !== undefined) changes.deleted.push(gone);
     }
-    return { released: removed > 0, changes };
+    return { changes };
   });
 }
 
@@ -178,10 +180,8 @@ export async function getDhcpState(deps: NetworkDeps, host: string): Promise<Dhc
   const withDhcp = await dhcpNetworkIds(db);
   for (const networkId of await bindingStore('dhcp').ofAgent(db, agent.id)) {
     if (!withDhcp.has(networkId)) {
-      const released = await releaseNetwork(deps, agent, networkId);
-      changes.push(released.changes);
-      if (released.released) notify(deps, 'dhcp_agent.network.remove', { agent: { id: agent.id, host, network_id: networkId } });
-      if (released.released || released.changes.deleted.length > 0) continue;
+      changes.push((await retireDhcpPorts(deps, networkId)).changes);
+      continue;
     }
     try {
       const ensured = await ensureDhcpPort(deps, agent, networkId);

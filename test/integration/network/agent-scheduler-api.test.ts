@@ -93,49 +93,85 @@ describe('dhcp_agent_scheduler', () => {
 
   it('lists nothing before anything is scheduled', async () => {
     assert.deepEqual(await get(h, `/v2.0/agents/${a}/dhcp-networks`), { networks: [] });
-    assert.deepEqual(await get(h, `/v2.0/networks/${net.id}/dhcp-agents`), { agents: [] });
+    assert.deepEqual(await get(h, `/v2.0/agents/${b}/dhcp-networks`), { networks: [] });
     // Neutron does not look the network up for this list.
     assert.deepEqual(await get(h, `/v2.0/networks/${crypto.randomUUID()}/dhcp-agents`), { agents: [] });
+    assert.deepEqual(await get(h, `/v2.0/networks/not-an-id/dhcp-agents`), { agents: [] });
+    // A network without a DHCP-enabled subnet needs no agent.
+    const plain = await h.create('network', 'networks', { name: 'plain' }, h.alice.token);
+    await h.create('subnet', 'subnets', { network_id: plain.id, cidr: '10.42.0.0/24', ip_version: 4, enable_dhcp: false }, h.alice.token);
+    assert.deepEqual(await get(h, `/v2.0/networks/${plain.id}/dhcp-agents`), { agents: [] });
   });
 
-  it('adds a network to an agent: 201, listed both ways, DHCP port on the agent\'s host, agents told', async () => {
-    const res = await h.request('POST', `/v2.0/agents/${a}/dhcp-networks`, { body: { network_id: net.id } });
-    assert.equal(res.statusCode, 201, res.body);
-    assert.equal(res.body, 'null');
-    assert.match(String(res.headers['content-type']), /application\/json/);
-
+  it('reports the agent serving a DHCP network, scheduling it first when no agent does yet', async () => {
+    const agents = (await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents as Json[];
+    const shown = (await get(h, `/v2.0/agents/${a}`)).agent;
+    // Least loaded, ties to the lower host name: dh-a.
+    assert.deepEqual(agents.map((x) => ({ ...x, heartbeat_timestamp: '' })), [{ ...shown, heartbeat_timestamp: '' }]);
+    await eventually(() => seen(ctx.events, 'dhcp_agent.network.add', 'network_id', net.id, a), 'dhcp_agent.network.add');
     const networks = (await get(h, `/v2.0/agents/${a}/dhcp-networks`)).networks as Json[];
     assert.deepEqual(networks, [(await get(h, `/v2.0/networks/${net.id}`)).network]);
     assert.deepEqual(networks[0]!.subnets, [subnet.id]);
-    const agents = (await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents as Json[];
-    const shown = (await get(h, `/v2.0/agents/${a}`)).agent;
-    assert.deepEqual(agents.map((x) => ({ ...x, heartbeat_timestamp: '' })), [{ ...shown, heartbeat_timestamp: '' }]);
     assert.deepEqual((await get(h, `/v2.0/agents/${b}/dhcp-networks`)).networks, []);
     // fields and filters work as on every list.
     assert.deepEqual((await get(h, `/v2.0/agents/${a}/dhcp-networks?fields=id&fields=name`)).networks, [{ id: net.id, name: 'served' }]);
     assert.deepEqual((await get(h, `/v2.0/agents/${a}/dhcp-networks.json?name=other`)).networks, []);
-
-    const ports = (await get(h, `/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`)).ports as Json[];
-    assert.equal(ports.length, 1);
-    assert.equal(ports[0]!['binding:host_id'], 'dh-a');
-    assert.equal(ports[0]!.device_id, dhcpDeviceId(net.id, 'dh-a'));
-    assert.equal(ports[0]!.fixed_ips[0].subnet_id, subnet.id);
-    await eventually(() => seen(ctx.events, 'dhcp_agent.network.add', 'network_id', net.id, a), 'dhcp_agent.network.add');
-    await eventually(() => ctx.events.some((e) => e.event_type === 'port.create.end' && (e.payload as Json).port.id === ports[0]!.id), 'port.create.end');
-
-    // The agent's own sync agrees and changes nothing.
+    // The agent's sync makes its DHCP port.
     const state = await getDhcpState(h.deps, 'dh-a');
     assert.deepEqual(state.networks.map((n) => n.network.id), [net.id]);
-    assert.equal(state.networks[0]!.dhcp_port.id, ports[0]!.id);
-    assert.deepEqual((await getDhcpState(h.deps, 'dh-b')).networks, []);
+  });
+
+  it('removes a network: 204, unlisted, DHCP port reserved, agents told; 409 when that agent does not serve it', async () => {
+    const notHosted = fault(await h.request('DELETE', `/v2.0/agents/${b}/dhcp-networks/${net.id}`), 409, 'NetworkNotHostedByDhcpAgent');
+    assert.equal(notHosted.message, `The network ${net.id} is not hosted by the DHCP agent ${b}.`);
+    fault(await h.request('DELETE', `/v2.0/agents/${a}/dhcp-networks/not-a-network`), 409, 'NetworkNotHostedByDhcpAgent');
+
+    const before = (await get(h, `/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`)).ports as Json[];
+    assert.equal(before.length, 1);
+    assert.equal(before[0]!.device_id, dhcpDeviceId(net.id, 'dh-a'));
+    const res = await h.request('DELETE', `/v2.0/agents/${a}/dhcp-networks/${net.id}`);
+    assert.equal(res.statusCode, 204, res.body);
+    assert.equal(res.body, '');
+    assert.deepEqual((await get(h, `/v2.0/agents/${a}/dhcp-networks`)).networks, []);
+    const port = (await get(h, `/v2.0/ports/${before[0]!.id}`)).port;
+    assert.equal(port.device_id, 'reserved_dhcp_port');
+    assert.deepEqual(port.fixed_ips, before[0]!.fixed_ips);
+    assert.equal(port.revision_number, before[0]!.revision_number + 1);
+    await eventually(() => seen(ctx.events, 'dhcp_agent.network.remove', 'network_id', net.id, a), 'dhcp_agent.network.remove');
+    await eventually(() => ctx.events.some((e) => e.event_type === 'port.update.end' && (e.payload as Json).port.device_id === 'reserved_dhcp_port'), 'port.update.end');
+    fault(await h.request('DELETE', `/v2.0/agents/${a}/dhcp-networks/${net.id}`), 409, 'NetworkNotHostedByDhcpAgent');
+  });
+
+  it('adds a network to an agent: 201 with a null body, listed both ways, the reserved DHCP port moves to its host', async () => {
+    const before = (await get(h, `/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`)).ports as Json[];
+    const res = await h.request('POST', `/v2.0/agents/${b}/dhcp-networks`, { body: { network_id: net.id } });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(res.body, 'null');
+    assert.match(String(res.headers['content-type']), /application\/json/);
+    assert.deepEqual((await get(h, `/v2.0/agents/${b}/dhcp-networks`)).networks.map((n: Json) => n.id), [net.id]);
+    assert.deepEqual((await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents.map((x: Json) => [x.id, x.host]), [[b, 'dh-b']]);
+    await eventually(() => seen(ctx.events, 'dhcp_agent.network.add', 'network_id', net.id, b), 'dhcp_agent.network.add');
+
+    const after = (await get(h, `/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`)).ports as Json[];
+    assert.deepEqual(after.map((p) => p.id), [before[0]!.id]);
+    assert.equal(after[0]!['binding:host_id'], 'dh-b');
+    assert.equal(after[0]!['binding:vif_type'], 'bridge');
+    assert.equal(after[0]!.device_id, dhcpDeviceId(net.id, 'dh-b'));
+    assert.deepEqual(after[0]!.fixed_ips, before[0]!.fixed_ips);
+    // The agent's own sync agrees and changes nothing.
+    const state = await getDhcpState(h.deps, 'dh-b');
+    assert.deepEqual(state.networks.map((n) => n.network.id), [net.id]);
+    assert.equal(state.networks[0]!.dhcp_port.id, after[0]!.id);
+    assert.equal((await get(h, `/v2.0/ports/${after[0]!.id}`)).port.revision_number, after[0]!.revision_number);
+    assert.deepEqual((await getDhcpState(h.deps, 'dh-a')).networks, []);
   });
 
   it('refuses a second add (409 NetworkHostedByDHCPAgent), from the same or another agent', async () => {
-    const same = fault(await h.request('POST', `/v2.0/agents/${a}/dhcp-networks`, { body: { network_id: net.id } }), 409, 'NetworkHostedByDHCPAgent');
-    assert.equal(same.message, `The network ${net.id} has been already hosted by the DHCP Agent ${a}.`);
-    const other = fault(await h.request('POST', `/v2.0/agents/${b}/dhcp-networks`, { body: { network_id: net.id } }), 409, 'NetworkHostedByDHCPAgent');
-    assert.match(other.message, new RegExp(`hosted by the DHCP Agent ${a}\\..*dhcp_agents_per_network`));
-    assert.deepEqual((await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents.map((x: Json) => x.id), [a]);
+    const same = fault(await h.request('POST', `/v2.0/agents/${b}/dhcp-networks`, { body: { network_id: net.id } }), 409, 'NetworkHostedByDHCPAgent');
+    assert.equal(same.message, `The network ${net.id} has been already hosted by the DHCP Agent ${b}.`);
+    const other = fault(await h.request('POST', `/v2.0/agents/${a}/dhcp-networks`, { body: { network_id: net.id } }), 409, 'NetworkHostedByDHCPAgent');
+    assert.match(other.message, new RegExp(`hosted by the DHCP Agent ${b}\\..*dhcp_agents_per_network`));
+    assert.deepEqual((await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents.map((x: Json) => x.id), [b]);
   });
 
   it('answers 404 for an unknown network or agent, or an agent that cannot serve DHCP, and 400 for a bad body', async () => {
@@ -168,39 +204,6 @@ describe('dhcp_agent_scheduler', () => {
     rule(await h.request('DELETE', `/v2.0/agents/${a}/dhcp-networks/${net.id}`, { token }), 'delete_dhcp-network');
     rule(await h.request('GET', `/v2.0/networks/${net.id}/dhcp-agents`, { token }), 'get_dhcp-agents');
     assert.equal((await h.request('GET', `/v2.0/agents/${a}/dhcp-networks`, { token: null })).statusCode, 401);
-    assert.deepEqual((await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents.map((x: Json) => x.id), [a]);
-  });
-
-  it('removes a network: 204, unlisted, DHCP port reserved, agents told; 409 when that agent does not serve it', async () => {
-    const notHosted = fault(await h.request('DELETE', `/v2.0/agents/${b}/dhcp-networks/${net.id}`), 409, 'NetworkNotHostedByDhcpAgent');
-    assert.equal(notHosted.message, `The network ${net.id} is not hosted by the DHCP agent ${b}.`);
-    fault(await h.request('DELETE', `/v2.0/agents/${a}/dhcp-networks/not-a-network`), 409, 'NetworkNotHostedByDhcpAgent');
-
-    const before = (await get(h, `/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`)).ports[0] as Json;
-    const res = await h.request('DELETE', `/v2.0/agents/${a}/dhcp-networks/${net.id}`);
-    assert.equal(res.statusCode, 204, res.body);
-    assert.equal(res.body, '');
-    assert.deepEqual((await get(h, `/v2.0/agents/${a}/dhcp-networks`)).networks, []);
-    assert.deepEqual((await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents, []);
-    const port = (await get(h, `/v2.0/ports/${before.id}`)).port;
-    assert.equal(port.device_id, 'reserved_dhcp_port');
-    assert.deepEqual(port.fixed_ips, before.fixed_ips);
-    assert.equal(port.revision_number, before.revision_number + 1);
-    await eventually(() => seen(ctx.events, 'dhcp_agent.network.remove', 'network_id', net.id, a), 'dhcp_agent.network.remove');
-    fault(await h.request('DELETE', `/v2.0/agents/${a}/dhcp-networks/${net.id}`), 409, 'NetworkNotHostedByDhcpAgent');
-  });
-
-  it('moves a network to another agent, which takes the reserved DHCP port (and its addresses) over', async () => {
-    // The removal above may have been undone by a sync (the network still wants DHCP): start clean.
-    await h.db.deleteFrom('net_network_dhcp_agent').where('network_id', '=', net.id).execute();
-    const before = (await get(h, `/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`)).ports as Json[];
-    assert.equal(before.length, 1);
-    assert.equal((await h.request('POST', `/v2.0/agents/${b}/dhcp-networks`, { body: { network_id: net.id } })).statusCode, 201);
-    const after = (await get(h, `/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`)).ports as Json[];
-    assert.deepEqual(after.map((p) => p.id), [before[0]!.id]);
-    assert.equal(after[0]!['binding:host_id'], 'dh-b');
-    assert.equal(after[0]!.device_id, dhcpDeviceId(net.id, 'dh-b'));
-    assert.deepEqual(after[0]!.fixed_ips, before[0]!.fixed_ips);
     assert.deepEqual((await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents.map((x: Json) => x.id), [b]);
   });
 
@@ -221,6 +224,14 @@ describe('dhcp_agent_scheduler', () => {
     assert.deepEqual((await get(h, `/v2.0/ports?network_id=${bare.id}`)).ports, []);
     assert.equal((await h.request('DELETE', `/v2.0/agents/${b}/dhcp-networks/${bare.id}`)).statusCode, 204);
     assert.deepEqual((await get(h, `/v2.0/agents/${b}/dhcp-networks`)).networks, []);
+  });
+
+  it('gives a removed network that still wants DHCP back to the scheduler when asked who serves it', async () => {
+    assert.equal((await h.request('DELETE', `/v2.0/agents/${a}/dhcp-networks/${net.id}`)).statusCode, 204);
+    assert.deepEqual((await get(h, `/v2.0/agents/${a}/dhcp-networks`)).networks, []);
+    const agents = (await get(h, `/v2.0/networks/${net.id}/dhcp-agents`)).agents as Json[];
+    assert.equal(agents.length, 1);
+    assert.deepEqual((await get(h, `/v2.0/agents/${agents[0]!.id}/dhcp-networks`)).networks.map((n: Json) => n.id), [net.id]);
   });
 });
 

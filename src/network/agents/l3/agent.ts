@@ -13,6 +13,7 @@ import type { L3State, RouterInfo } from '../common/state.js';
 import { metadataProxyDaemon } from '../metadata/proxy.js';
 import { applicableFloatingIps, METADATA_PROXY_PORT, NAT_TABLE_FAMILY, NAT_TABLE_NAME, parseNatTableHash, renderNatTable, routerNatSpec } from './nat-rules.js';
 import { applyRouterNamespace, planRouterNamespace } from './router-namespace.js';
+import { ensureRouterAdvertisements, radvdDaemonId, stopRouterAdvertisements } from './router-advertisements.js';
 
 /** What the agent needs of the plugin client (tests pass a stub). */
 export type L3PluginClient = Pick<PluginClient, 'l3State' | 'updateFloatingIpStatuses'>;
@@ -97,6 +98,7 @@ export class L3Agent implements ReconcilingAgent {
     const activeIds = new Set(active.map((r) => r.id));
     const namespaces = await listNetns();
     const hostLinks = await this.#host.links();
+    const running = new Set(await this.#daemons.running());
     const statuses: Record<string, FipStatus> = {};
     const failures: string[] = [];
     const want = (fip: { id: string; status: string }, status: FipStatus): void => {
@@ -105,7 +107,7 @@ export class L3Agent implements ReconcilingAgent {
 
     for (const router of active) {
       try {
-        mutations += await this.#syncRouter(router, namespaces, hostLinks);
+        mutations += await this.#syncRouter(router, namespaces, hostLinks, running);
         const applied = new Set(applicableFloatingIps(router).map((f) => f.floatingIp));
         for (const fip of router.floating_ips) want(fip, applied.has(fip.floating_ip_address) ? 'ACTIVE' : 'ERROR');
       } catch (error) {
@@ -126,6 +128,12 @@ export class L3Agent implements ReconcilingAgent {
       if (!ns.startsWith(nsPrefix)) continue;
       const id = ns.slice(nsPrefix.length);
       if (ROUTER_ID.test(id) && !activeIds.has(id)) stale.add(id);
+    }
+    // Advertisement daemons of routers gone while no namespace of theirs is left.
+    const radvdPrefix = radvdDaemonId('');
+    for (const daemon of running) {
+      const id = daemon.slice(radvdPrefix.length);
+      if (daemon.startsWith(radvdPrefix) && ROUTER_ID.test(id) && !activeIds.has(id)) stale.add(id);
     }
     for (const id of stale) {
       try {
@@ -148,7 +156,8 @@ export class L3Agent implements ReconcilingAgent {
   }
 
   /** Brings one router's namespace to its desired state; returns the mutating commands run. */
-  async #syncRouter(router: RouterInfo, namespaces: readonly string[], hostLinks: Awaited<ReturnType<NetnsHost['links']>>): Promise<number> {
+  async #syncRouter(router: RouterInfo, namespaces: readonly string[], hostLinks: Awaited<ReturnType<NetnsHost['links']>>,
+    running: ReadonlySet<string>): Promise<number> {
     const netns = this.routerNamespace(router.id);
     let mutations = 0;
     this.#known.add(router.id);
@@ -198,6 +207,10 @@ export class L3Agent implements ReconcilingAgent {
       await this.#daemons.stop(id);
     }
 
+    // IPv6 router advertisements (Neutron's radvd) for the internal subnets with an ipv6_ra_mode.
+    const ra = await ensureRouterAdvertisements(this.#daemons, router, { netns, dir: this.#radvdDir() }, running);
+    if (ra.started || ra.stopped) mutations++;
+
     // Neighbours learn the (new) gateway and floating IP addresses now, not at their ARP timeout.
     await Promise.all(applied.announce.map((a) => ns.gratuitousArp(a.dev, a.ip)));
     return mutations;
@@ -219,6 +232,10 @@ export class L3Agent implements ReconcilingAgent {
     return join(this.#settings.stateDir, 'l3-metadata-proxy');
   }
 
+  #radvdDir(): string {
+    return join(this.#settings.stateDir, 'l3-radvd');
+  }
+
   /** The hash the NAT table carries, null if it carries none, undefined if there is no table. */
   async #currentNatHash(ns: NetnsHost): Promise<string | null | undefined> {
     const tables = await ns.nftTables();
@@ -234,6 +251,7 @@ export class L3Agent implements ReconcilingAgent {
     if ((await this.#daemons.running()).includes(id)) mutations++;
     await this.#daemons.stop(id);
     await this.#removeProxyFiles(id);
+    if (await stopRouterAdvertisements(this.#daemons, routerId, this.#radvdDir())) mutations++;
     const netns = this.routerNamespace(routerId);
     const taps: string[] = [];
     if (nsExists) {

@@ -12,6 +12,11 @@
 // is 409 NetworkNotHostedByDhcpAgent, removing an unhosted router is a silent 204. The lists of
 // agents hosting an unknown network or router are empty, not 404s.
 //
+// The automatic scheduler still rules: a removed network with a DHCP-enabled subnet, or a removed
+// router with a gateway or an interface, is scheduled again by the next agent sync (Neutron's
+// auto-scheduling on agent sync does the same), and asking which agents serve a network
+// schedules it at once when it needs an agent and has none.
+//
 // After a change the agents are told (dhcp_agent.network.add/remove, l3_agent.router.add/remove)
 // and, for an alive agent, the DHCP port or the router's ports are bound to its host at once,
 // with the same functions the agents' syncs use.
@@ -20,7 +25,7 @@ import type { Item, Query } from '../../api/list.js';
 import { badAttribute, networkNotFound, routerNotFound } from '../errors.js';
 import { ApiError } from '../../../core/errors.js';
 import type { AgentRow, PortRow } from '../../db/schema.js';
-import { inTransaction } from '../../db/transaction.js';
+import { inTransaction, type NetworkTx } from '../../db/transaction.js';
 import { uuid } from '../../api/validators.js';
 import type { Caller } from '../caller.js';
 import { notify } from '../notify.js';
@@ -32,7 +37,9 @@ import { renderRouters } from '../l3/router-render.js';
 import { DEVICE_OWNER_DHCP } from '../ipam/owners.js';
 import { isAgentAlive } from './agents.js';
 import { agentNotFound, renderAgent } from './api.js';
-import { bindingStore, DHCP_AGENT_TYPE, L3_AGENT_TYPE, type SchedulerKind, type ScheduleEvent } from './scheduling.js';
+import {
+  agentsOfType, bindingStore, DHCP_AGENT_TYPE, L3_AGENT_TYPE, scheduleResources, unscheduled, type SchedulerKind, type ScheduleEvent,
+} from './scheduling.js';
 import { dhcpDeviceId, ensureDhcpPort, notifyDhcpScheduling, publish as publishDhcpPorts } from '../../rpc/dhcp-state.js';
 import { bindRouterPorts, notifyL3Scheduling } from '../../rpc/l3-state.js';
 import { notifyPortUpdates, savePortIfChanged } from '../../rpc/port-binding.js';
@@ -123,10 +130,25 @@ export async function listDhcpAgentNetworks(deps: NetworkDeps, caller: Caller, a
   return listNetworks(deps, caller, { ...query, id: ids });
 }
 
-/** GET /v2.0/networks/{network_id}/dhcp-agents */
+/**
+ * GET /v2.0/networks/{network_id}/dhcp-agents. Neutron schedules a network as soon as it gets a
+ * DHCP subnet or port; here the agents' syncs do, a moment later. So that the answer does not
+ * depend on that moment, a network with a DHCP-enabled subnet and no alive agent is scheduled
+ * first (the least-loaded alive agent, exactly as the next sync would choose).
+ */
 export async function listNetworkDhcpAgents(deps: NetworkDeps, caller: Caller, networkId: string): Promise<Item[]> {
   enforce(deps, caller, 'get_dhcp-agents', TARGET(caller));
+  if (isPlausibleId(networkId)) await scheduleIfWanted(deps, networkId);
   return agentsHosting(deps, 'dhcp', networkId);
+}
+
+async function scheduleIfWanted(deps: NetworkDeps, networkId: string): Promise<void> {
+  const down = downTime(deps);
+  const [binding, agents] = await Promise.all([bindingStore('dhcp').get(deps.db, networkId), agentsOfType(deps.db, DHCP_AGENT_TYPE)]);
+  if (unscheduled([networkId], binding === undefined ? [] : [binding], agents, down).length === 0) return;
+  const wantsDhcp = async (trx: NetworkTx, id: string): Promise<boolean> =>
+    (await trx.selectFrom('net_subnet').select('id').where('network_id', '=', id).where('enable_dhcp', '=', 1).executeTakeFirst()) !== undefined;
+  notifyDhcpScheduling(deps, await scheduleResources(deps.db, 'dhcp', [networkId], down, undefined, wantsDhcp));
 }
 
 /** POST /v2.0/agents/{agent_id}/dhcp-networks {"network_id": …} */
