@@ -30,7 +30,7 @@ function cleanEnv(dataDir: string, port: number, imagePort: number): NodeJS.Proc
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('NIMBUS_')) env[key] = value;
   const configPath = join(dataDir, 'nimbus.json');
   writeFileSync(configPath, '{}\n');
-  return { ...env, NIMBUS_CONFIG: configPath, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort), NIMBUS_LOG_LEVEL: 'warn' };
+  return { ...env, NIMBUS_CONFIG: configPath, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort), NIMBUS_LOG_LEVEL: 'warn', NIMBUS_DATAPLANE: 'off' };
 }
 
 function waitForReady(child: ChildProcess, output: () => string): Promise<void> {
