@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 purpose=${1:-run}
 
 run_packages=(python3-openstackclient iproute2 nftables dnsmasq-base haproxy busybox-static)
-test_packages=(postgresql rabbitmq-server python3-requests tempest neutron-tempest-plugin qemu-utils xorriso iputils-ping curl)
+test_packages=(postgresql rabbitmq-server python3-requests tempest neutron-tempest-plugin qemu-utils xorriso iputils-ping curl socat)
 packages=("${run_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")
 
