@@ -245,7 +245,9 @@ export function dnsmasqArgs(input: Omit<DnsmasqInput, 'metadata'>): string[] {
     args.push(`--dhcp-range=set:subnet-${subnet.id},${net.address},${mode},${mask},${DHCP_LEASE_DURATION}s`);
     if (mode !== 'static') ra = true;
   }
-  if (ra) args.push('--enable-ra');
+  // Router lifetime 0: on an isolated network the DHCP port announces prefixes, never itself as a
+  // default router (it routes nowhere).
+  if (ra) args.push('--enable-ra', `--ra-param=${dhcpInterfaceName(network.dhcp_port.id)},30,0`);
   args.push(`--dhcp-option-force=option:mtu,${network.network.mtu}`);
   args.push(`--dhcp-lease-max=${leases > BigInt(DNSMASQ_LEASE_MAX) ? DNSMASQ_LEASE_MAX : Number(leases)}`);
   args.push('--conf-file=/dev/null');
