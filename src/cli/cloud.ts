@@ -15,12 +15,15 @@ import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../netwo
 import { serveAgentReports } from '../network/rpc/report-state.js';
 import { serveAgentRpc } from '../network/rpc/agent-rpc.js';
 import { startDataplane } from '../network/agents/dataplane.js';
+import type { ComputeDb } from '../compute/db/schema.js';
+import { buildComputeDeps, createComputeService, migrateCompute } from '../compute/service.js';
+import { ensureFlavors } from '../compute/domain/flavors.js';
 import type { TokenValidator } from '../core/http/auth-context.js';
 import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
 import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
 
 /** Every role a process can run; the all-in-one runs them all ('agents' = the network agents of the data plane). */
-export const ALL_ROLES = ['identity', 'image', 'network', 'agents'] as const;
+export const ALL_ROLES = ['identity', 'image', 'network', 'compute', 'agents'] as const;
 
 export function imageUrl(config: NimbusConfig): string {
   return `http://${config.publicHost}:${config.image.port}`;
@@ -28,6 +31,10 @@ export function imageUrl(config: NimbusConfig): string {
 
 export function networkUrl(config: NimbusConfig): string {
   return `http://${config.publicHost}:${config.network.port}`;
+}
+
+export function computeUrl(config: NimbusConfig): string {
+  return `http://${config.publicHost}:${config.compute.port}/v2.1`;
 }
 
 export interface RunningCloud {
@@ -43,6 +50,7 @@ export function catalogServices(config: NimbusConfig): CatalogService[] {
     { type: 'identity', name: 'keystone', url: identityUrl(config) },
     { type: 'image', name: 'glance', url: imageUrl(config) },
     { type: 'network', name: 'neutron', url: networkUrl(config) },
+    { type: 'compute', name: 'nova', url: computeUrl(config) },
   ];
 }
 
@@ -52,6 +60,7 @@ export async function migrateAll(config: NimbusConfig): Promise<void> {
     await migrateIdentity(database.db);
     await migrateImage(database.db as unknown as Kysely<ImageDb>);
     await migrateNetwork(database.db as unknown as Kysely<NetworkDb>);
+    await migrateCompute(database.db as unknown as Kysely<ComputeDb>);
   } finally {
     await database.close();
   }
@@ -129,6 +138,15 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       await network.app.listen({ host: config.bindHost, port: config.network.port });
       closers.push(() => network.app.close());
       endpoints.network = networkUrl(config);
+    }
+    if (roles.includes('compute')) {
+      const computeDb = database.db as unknown as Kysely<ComputeDb>;
+      await migrateCompute(computeDb);
+      await ensureFlavors(computeDb);
+      const compute = createComputeService(buildComputeDeps(config, computeDb, bus), tokens, logger);
+      await compute.app.listen({ host: config.bindHost, port: config.compute.port });
+      closers.push(() => compute.app.close());
+      endpoints.compute = computeUrl(config);
     }
     if (roles.includes('agents') && config.network.dataplane.mode !== 'off') {
       const dataplane = await startDataplane(config, bus, logger);

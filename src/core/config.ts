@@ -2,6 +2,9 @@
 // into a frozen, typed object. Bad values fail here with a message naming the key.
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+// The compute section is parsed by the compute service's own module (nothing runs at import time,
+// so the import cycle through ConfigError is harmless).
+import { applyComputeEnv, parseComputeConfig, type ComputeConfig } from '../compute/config.js';
 
 export interface PasswordHashConfig {
   /** scrypt CPU/memory cost as log2(N). */
@@ -114,6 +117,7 @@ export interface NimbusConfig {
   readonly identity: IdentityConfig;
   readonly image: ImageConfig;
   readonly network: NetworkConfig;
+  readonly compute: ComputeConfig;
 }
 
 export class ConfigError extends Error {
@@ -198,6 +202,7 @@ function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
   for (const [name, key] of Object.entries(dpKeys)) if (env[name] !== undefined) dataplane[key] = env[name];
   network.dataplane = dataplane;
   out.network = network;
+  out.compute = applyComputeEnv(section(raw, 'compute'), env);
   return out;
 }
 
@@ -260,6 +265,7 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
       quotaImageSizeBytes: int(img, 'quotaImageSizeBytes', 'image.quotaImageSizeBytes', -1, -1, Number.MAX_SAFE_INTEGER),
     },
     network: parseNetworkConfig(net),
+    compute: parseComputeConfig(section(raw, 'compute')),
   };
   return Object.freeze(config);
 }

@@ -2,6 +2,9 @@
 // API (GET /v3/auth/tokens with our own service token) and cache the answer for a short while.
 import { ApiError, unauthorized } from '../errors.js';
 import type { AuthContext, TokenValidator } from './auth-context.js';
+import { ServiceApiError, ServiceClientError } from '../clients/errors.js';
+import { HttpClient } from '../clients/http-client.js';
+import { normalizeAuthUrl, ServiceAuth } from '../clients/service-auth.js';
 
 export interface ServiceCredentials {
   readonly authUrl: string;
@@ -40,41 +43,43 @@ export function authContextFromToken(token: string, t: TokenBody): AuthContext {
 }
 
 export class RemoteTokenValidator implements TokenValidator {
-  private serviceToken: { id: string; expires: number } | undefined;
+  private readonly auth: ServiceAuth;
+  private readonly identity: HttpClient;
   private readonly cache = new Map<string, Cached>();
 
-  constructor(private readonly creds: ServiceCredentials, private readonly cacheMs = 60_000, private readonly maxEntries = 10_000) {}
+  /** `creds`: the service user, or a ServiceAuth the service already holds (its token is then shared). */
+  constructor(creds: ServiceCredentials | ServiceAuth, private readonly cacheMs = 60_000, private readonly maxEntries = 10_000) {
+    this.auth = creds instanceof ServiceAuth ? creds : new ServiceAuth({
+      authUrl: creds.authUrl, username: creds.username, password: creds.password, projectName: creds.projectName,
+      userDomainId: creds.userDomainId ?? 'default', projectDomainId: creds.projectDomainId ?? 'default', catalog: false,
+    });
+    // The service user's token goes with every check; a 401 to it means it must be renewed (once).
+    this.identity = new HttpClient({ service: 'identity', auth: this.auth, endpoint: normalizeAuthUrl(this.auth.options.authUrl) });
+  }
 
   async validate(token: string): Promise<AuthContext> {
     const hit = this.cache.get(token);
     if (hit && hit.until > Date.now() && hit.ctx.expiresAt.getTime() > Date.now()) return hit.ctx;
-    let res = await this.check(token, await this.ownToken());
-    if (res.status === 401) res = await this.check(token, await this.ownToken(true));
+    let res;
+    try {
+      res = await this.identity.get<{ token: TokenBody }>('/auth/tokens', {
+        query: { nocatalog: '' }, headers: { 'x-subject-token': token }, accept: [401, 404],
+      });
+    } catch (err) {
+      if (err instanceof ServiceApiError && err.service === 'identity' && err.method === 'POST') {
+        throw new ApiError(503, `The service could not authenticate to the identity service (${err.status}).`);
+      }
+      if (err instanceof ServiceClientError) {
+        throw new ApiError(503, err instanceof ServiceApiError
+          ? `The identity service answered ${err.status} while validating a token.`
+          : 'The identity service could not be reached to validate a token.');
+      }
+      throw err;
+    }
     if (res.status === 404 || res.status === 401) throw unauthorized();
-    if (res.status !== 200) throw new ApiError(503, `The identity service answered ${res.status} while validating a token.`);
-    const ctx = authContextFromToken(token, ((await res.json()) as { token: TokenBody }).token);
+    const ctx = authContextFromToken(token, res.body.token);
     if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(token, { ctx, until: Date.now() + this.cacheMs });
     return ctx;
-  }
-
-  private check(token: string, own: string): Promise<Response> {
-    return fetch(`${this.creds.authUrl}/auth/tokens?nocatalog`, { headers: { 'x-auth-token': own, 'x-subject-token': token } });
-  }
-
-  private async ownToken(renew = false): Promise<string> {
-    if (!renew && this.serviceToken && this.serviceToken.expires - 60_000 > Date.now()) return this.serviceToken.id;
-    const res = await fetch(`${this.creds.authUrl}/auth/tokens?nocatalog`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: {
-        identity: { methods: ['password'], password: { user: { name: this.creds.username, password: this.creds.password, domain: { id: this.creds.userDomainId ?? 'default' } } } },
-        scope: { project: { name: this.creds.projectName, domain: { id: this.creds.projectDomainId ?? 'default' } } },
-      } }),
-    });
-    if (res.status !== 201) throw new ApiError(503, `The service could not authenticate to the identity service (${res.status}).`);
-    const body = (await res.json()) as { token: { expires_at: string } };
-    this.serviceToken = { id: res.headers.get('x-subject-token')!, expires: Date.parse(body.token.expires_at) };
-    return this.serviceToken.id;
   }
 }

@@ -1,0 +1,25 @@
+// Every compute route module, registered in one place. The servers step adds its modules here
+// (servers, server actions, metadata, ips, instance actions, services, hypervisors, aggregates,
+// server groups, external events), each through the same ComputeRouter.
+import type { FastifyInstance } from 'fastify';
+import type { ComputeDeps } from './deps.js';
+import { ComputeRouter } from './router.js';
+import { registerVersionRoutes } from './version-routes.js';
+import { registerFlavorRoutes } from './flavor-routes.js';
+import { registerFlavorExtraSpecRoutes } from './flavor-extra-spec-routes.js';
+import { registerFlavorAccessRoutes } from './flavor-access-routes.js';
+import { registerKeypairRoutes } from './keypair-routes.js';
+import { registerAvailabilityZoneRoutes } from './availability-zone-routes.js';
+import { registerQuotaRoutes } from './quota-routes.js';
+
+export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): ComputeRouter {
+  registerVersionRoutes(app, deps);
+  const router = new ComputeRouter(app, deps);
+  registerFlavorRoutes(router);
+  registerFlavorExtraSpecRoutes(router);
+  registerFlavorAccessRoutes(router);
+  registerKeypairRoutes(router);
+  registerAvailabilityZoneRoutes(router);
+  registerQuotaRoutes(router);
+  return router;
+}

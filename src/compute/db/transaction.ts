@@ -1,0 +1,44 @@
+// Every compute write runs through inTransaction(). On SQLite the single connection serialises
+// transactions; on PostgreSQL the loser of a race on a guarded key (a flavor name, a key pair
+// name, a max+1 integer id) hits a unique violation and the whole transaction runs again: its
+// checks now see the winner's row and answer properly (a 409), so a race never becomes a 500.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { ComputeDb } from './schema.js';
+
+export type ComputeTx = Transaction<ComputeDb>;
+
+const MAX_ATTEMPTS = 12;
+
+function isRetriable(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  // 40001 serialization_failure, 40P01 deadlock_detected (PostgreSQL).
+  return isUniqueViolation(err) || code === '40001' || code === '40P01';
+}
+
+export async function inTransaction<T>(db: Kysely<ComputeDb>, work: (trx: ComputeTx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (err) {
+      if (attempt >= MAX_ATTEMPTS || !isRetriable(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}
+
+/** Tables whose integer `id` is allocated by nextId(). */
+export type IdTable = 'nova_flavor' | 'nova_key_pair' | 'nova_instance' | 'nova_instance_fault' | 'nova_instance_action'
+  | 'nova_instance_action_event' | 'nova_block_device_mapping' | 'nova_service' | 'nova_compute_node' | 'nova_aggregate'
+  | 'nova_server_group';
+
+/** The next integer id of a table (max + 1), inside the inserting transaction. */
+export async function nextId(trx: Kysely<ComputeDb>, table: IdTable): Promise<number> {
+  const row = await trx.selectFrom(table).select(sql<number | string | null>`max(id)`.as('max')).executeTakeFirst();
+  return Number(row?.max ?? 0) + 1;
+}
+
+/** Timestamps as Nova stores and shows them: ISO seconds with a Z. */
+export function nowIso(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

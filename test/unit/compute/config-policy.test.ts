@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, parseConfig } from '../../../src/core/config.js';
+import { applyComputeEnv, computeConfigOf, parseComputeConfig } from '../../../src/compute/config.js';
+import { createComputeEnforcer } from '../../../src/compute/policy/index.js';
+
+test('compute config: Nova\'s defaults, overrides, environment, and refusals naming the key', () => {
+  const c = parseComputeConfig();
+  assert.equal(c.port, 8774);
+  assert.equal(c.maxMicroversion, '2.95');
+  assert.equal(c.quotas.instances, 10);
+  assert.equal(c.quotas.ram, 51200);
+  assert.equal(c.defaultAvailabilityZone, 'nova');
+  assert.ok(Object.isFrozen(c));
+  const env = applyComputeEnv({ quotas: { cores: 40 } }, { NIMBUS_COMPUTE_PORT: '18774', NIMBUS_COMPUTE_MAX_MICROVERSION: '2.60' });
+  const d = parseComputeConfig(env);
+  assert.equal(d.port, 18774);
+  assert.equal(d.maxMicroversion, '2.60');
+  assert.equal(d.quotas.cores, 40);
+  assert.throws(() => parseComputeConfig({ port: 70000 }), (e: unknown) => e instanceof ConfigError && /compute\.port/.test(e.message));
+  assert.throws(() => parseComputeConfig({ maxMicroversion: '2.99' }), /compute\.maxMicroversion/);
+  assert.throws(() => parseComputeConfig({ maxMicroversion: 'latest' }), /compute\.maxMicroversion/);
+  assert.throws(() => parseComputeConfig({ quotas: { widgets: 1 } }), /compute\.quotas\.widgets/);
+  assert.throws(() => parseComputeConfig({ quotas: { cores: -5 } }), /compute\.quotas\.cores/);
+  assert.equal(computeConfigOf(parseConfig({ dataDir: '/tmp/x' })).port, 8774);
+});
+
+test('Nova\'s policy defaults: admin, member, reader and owner', () => {
+  const policy = createComputeEnforcer(parseConfig({ dataDir: '/tmp/x' }), parseComputeConfig());
+  const creds = (roles: string[], extra: Record<string, unknown> = {}) => ({ user_id: 'u1', project_id: 'p1', roles, is_admin: roles.includes('admin'), ...extra });
+  const admin = creds(['admin', 'member', 'reader']);
+  const member = creds(['member', 'reader']);
+  const reader = creds(['reader']);
+  assert.ok(policy.authorize('os_compute_api:os-flavor-manage:create', {}, admin));
+  assert.ok(!policy.authorize('os_compute_api:os-flavor-manage:create', {}, member));
+  assert.ok(policy.authorize('os_compute_api:os-flavor-extra-specs:index', { project_id: 'p1' }, reader));
+  assert.ok(!policy.authorize('os_compute_api:os-flavor-extra-specs:create', { project_id: 'p1' }, member));
+  assert.ok(policy.authorize('os_compute_api:os-keypairs:create', { user_id: 'u1', project_id: 'p1' }, member));
+  assert.ok(!policy.authorize('os_compute_api:os-keypairs:create', { user_id: 'u2', project_id: 'p1' }, member));
+  assert.ok(policy.authorize('os_compute_api:os-keypairs:create', { user_id: 'u2', project_id: 'p1' }, admin));
+  assert.ok(policy.authorize('os_compute_api:os-quota-sets:show', { project_id: 'p1' }, reader));
+  assert.ok(!policy.authorize('os_compute_api:os-quota-sets:show', { project_id: 'p2' }, member));
+  assert.ok(policy.authorize('os_compute_api:os-quota-sets:defaults', {}, reader));
+  assert.ok(!policy.authorize('os_compute_api:os-quota-sets:update', { project_id: 'p1' }, member));
+  assert.ok(policy.authorize('os_compute_api:limits', { project_id: 'p1' }, reader));
+  assert.ok(!policy.authorize('os_compute_api:limits:other_project', { project_id: 'p2' }, member));
+  assert.ok(policy.authorize('os_compute_api:os-availability-zone:list', {}, reader));
+  assert.ok(!policy.authorize('os_compute_api:os-availability-zone:detail', {}, member));
+  assert.ok(!policy.authorize('os_compute_api:os-quota-class-sets:show', { quota_class: 'default' }, member));
+});
