@@ -26,7 +26,7 @@ delete baseEnv.NIMBUS_TEST_DATABASE_URL;
 const phases = [{ name: 'sqlite', files: chosen.flatMap((s) => testFiles(join('dist', 'test', s))), env: baseEnv }];
 if (pgUrl && chosen.includes('integration')) {
   // Every service whose tests run on a database gets its integration tests run again on PostgreSQL.
-  const databaseSuites = ['identity', 'image', 'network', 'compute'].flatMap((service) => testFiles(join('dist', 'test', 'integration', service)))
+  const databaseSuites = ['identity', 'image', 'network', 'compute', 'placement'].flatMap((service) => testFiles(join('dist', 'test', 'integration', service)))
     .filter((file) => !/store-/.test(file));
   phases.push({ name: 'postgres', files: databaseSuites, env: { ...baseEnv, NIMBUS_TEST_DATABASE_URL: pgUrl } });
 }

@@ -16,6 +16,8 @@ import { serveAgentReports } from '../network/rpc/report-state.js';
 import { serveAgentRpc } from '../network/rpc/agent-rpc.js';
 import { startDataplane } from '../network/agents/dataplane.js';
 import type { ComputeDb } from '../compute/db/schema.js';
+import type { PlacementDb } from '../placement/db/schema.js';
+import { buildPlacementDeps, createPlacementService, migratePlacement } from '../placement/service.js';
 import { buildComputeDeps, createComputeService, migrateCompute } from '../compute/service.js';
 import { ensureFlavors } from '../compute/domain/flavors.js';
 import type { TokenValidator } from '../core/http/auth-context.js';
@@ -23,7 +25,7 @@ import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
 import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
 
 /** Every role a process can run; the all-in-one runs them all ('agents' = the network agents of the data plane). */
-export const ALL_ROLES = ['identity', 'image', 'network', 'compute', 'agents'] as const;
+export const ALL_ROLES = ['identity', 'image', 'network', 'placement', 'compute', 'agents'] as const;
 
 export function imageUrl(config: NimbusConfig): string {
   return `http://${config.publicHost}:${config.image.port}`;
@@ -31,6 +33,10 @@ export function imageUrl(config: NimbusConfig): string {
 
 export function networkUrl(config: NimbusConfig): string {
   return `http://${config.publicHost}:${config.network.port}`;
+}
+
+export function placementUrl(config: NimbusConfig): string {
+  return `http://${config.publicHost}:${config.placement.port}`;
 }
 
 export function computeUrl(config: NimbusConfig): string {
@@ -50,6 +56,7 @@ export function catalogServices(config: NimbusConfig): CatalogService[] {
     { type: 'identity', name: 'keystone', url: identityUrl(config) },
     { type: 'image', name: 'glance', url: imageUrl(config) },
     { type: 'network', name: 'neutron', url: networkUrl(config) },
+    { type: 'placement', name: 'placement', url: placementUrl(config) },
     { type: 'compute', name: 'nova', url: computeUrl(config) },
   ];
 }
@@ -60,6 +67,7 @@ export async function migrateAll(config: NimbusConfig): Promise<void> {
     await migrateIdentity(database.db);
     await migrateImage(database.db as unknown as Kysely<ImageDb>);
     await migrateNetwork(database.db as unknown as Kysely<NetworkDb>);
+    await migratePlacement(database.db as unknown as Kysely<PlacementDb>);
     await migrateCompute(database.db as unknown as Kysely<ComputeDb>);
   } finally {
     await database.close();
@@ -138,6 +146,14 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       await network.app.listen({ host: config.bindHost, port: config.network.port });
       closers.push(() => network.app.close());
       endpoints.network = networkUrl(config);
+    }
+    if (roles.includes('placement')) {
+      const placementDb = database.db as unknown as Kysely<PlacementDb>;
+      await migratePlacement(placementDb);
+      const placement = createPlacementService(buildPlacementDeps(config, placementDb), tokens, logger);
+      await placement.app.listen({ host: config.bindHost, port: config.placement.port });
+      closers.push(() => placement.app.close());
+      endpoints.placement = placementUrl(config);
     }
     if (roles.includes('compute')) {
       const computeDb = database.db as unknown as Kysely<ComputeDb>;

@@ -118,6 +118,11 @@ export interface NimbusConfig {
   readonly image: ImageConfig;
   readonly network: NetworkConfig;
   readonly compute: ComputeConfig;
+  readonly placement: PlacementConfig;
+}
+
+export interface PlacementConfig {
+  readonly port: number;
 }
 
 export class ConfigError extends Error {
@@ -203,6 +208,7 @@ function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
   network.dataplane = dataplane;
   out.network = network;
   out.compute = applyComputeEnv(section(raw, 'compute'), env);
+  if (env.NIMBUS_PLACEMENT_PORT !== undefined) out.placement = { ...section(raw, 'placement'), port: env.NIMBUS_PLACEMENT_PORT };
   return out;
 }
 
@@ -266,6 +272,7 @@ export function parseConfig(fileContent: Raw, env: NodeJS.ProcessEnv = {}): Nimb
     },
     network: parseNetworkConfig(net),
     compute: parseComputeConfig(section(raw, 'compute')),
+    placement: { port: int(section(raw, 'placement'), 'port', 'placement.port', 8778, 0, 65535) },
   };
   return Object.freeze(config);
 }

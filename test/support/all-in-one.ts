@@ -47,9 +47,10 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
   const imagePort = await freePort();
   const networkPort = await freePort();
   const computePort = await freePort();
+  const placementPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort),
-    NIMBUS_NETWORK_PORT: String(networkPort), NIMBUS_COMPUTE_PORT: String(computePort),
+    NIMBUS_NETWORK_PORT: String(networkPort), NIMBUS_COMPUTE_PORT: String(computePort), NIMBUS_PLACEMENT_PORT: String(placementPort),
     NIMBUS_LOG_LEVEL: 'warn', NIMBUS_DATAPLANE: 'off', ...extraEnv,
   };
   delete env.NIMBUS_CONFIG;

@@ -83,8 +83,9 @@ keys=/run/nimbus/keys
 name=""
 src=""
 MD=http://169.254.169.254
+# busybox wget's own -T option crashes it (Debian 1.35 static): time-limit it with timeout instead.
 md_get() {
-  if wget -q -T 5 -O "$2" "$MD$1" 2>/dev/null; then return 0; fi
+  if timeout 10 wget -q -O "$2" "$MD$1" 2>/dev/null; then return 0; fi
   rm -f "$2"
   return 1
 }

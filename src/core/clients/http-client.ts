@@ -171,7 +171,7 @@ export class HttpClient {
 
   /** The base URL requests go to (catalog or fixed endpoint, plus the version prefix). */
   async baseUrl(): Promise<string> {
-    return joinUrl(await this.rootUrl(), this.options.versionPrefix, '');
+    return joinUrl(await this.rootUrl(), this.options.versionPrefix, '').replace(/\/$/, '');
   }
 
   get<T>(path: string, options?: RequestOptions): Promise<HttpResponse<T>> {

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.js';
 import { baseUrl } from '../../core/http/server.js';
-import { policyCredentials, type AuthContext } from '../../core/http/auth-context.js';
+import { policyCredentials } from '../../core/http/auth-context.js';
 import type { Credentials } from '../../core/policy/index.js';
 import { badRequest } from '../domain/errors.js';
 import { bestError, describeError, validateAll, type Schema } from '../domain/json-schema.js';
@@ -105,10 +105,6 @@ export function route(app: FastifyInstance, deps: PlacementDeps, path: string, h
       throw new ApiError(405, 'The method specified is not allowed for this resource.', 'MethodNotAllowed', { allow: allowed.join(', ') });
     },
   });
-}
-
-export function authContext(request: FastifyRequest): Promise<AuthContext> {
-  return request.requireAuth();
 }
 
 /** context.can(rule): placement's 403 "Policy does not allow … to be performed.". */

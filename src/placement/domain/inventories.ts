@@ -21,10 +21,10 @@ export interface InventoryInput {
 
 /** Placement's INVENTORY_DEFAULTS applied to a validated record. */
 export function withDefaults(raw: Record<string, unknown>): InventoryInput {
-  const int = (key: string, fallback: number): number => (typeof raw[key] === 'number' ? (raw[key] as number) : fallback);
+  const field = (key: string, fallback: number): number => (typeof raw[key] === 'number' ? (raw[key] as number) : fallback);
   return {
-    total: int('total', 0), reserved: int('reserved', 0), min_unit: int('min_unit', 1), max_unit: int('max_unit', MAX_INT),
-    step_size: int('step_size', 1), allocation_ratio: int('allocation_ratio', 1.0),
+    total: field('total', 0), reserved: field('reserved', 0), min_unit: field('min_unit', 1), max_unit: field('max_unit', MAX_INT),
+    step_size: field('step_size', 1), allocation_ratio: field('allocation_ratio', 1.0),
   };
 }
 

@@ -54,7 +54,7 @@ describe('ImageClient against a fake image service', () => {
   });
 
   for (const [what, corrupt] of [
-    ['multihash', () => { served = Buffer.from(data); served[5] ^= 1; record = { ...imageRecord(id, data), checksum: createHash('md5').update(served).digest('hex') }; }],
+    ['multihash', () => { served = Buffer.from(data); served[5] = served[5]! ^ 1; record = { ...imageRecord(id, data), checksum: createHash('md5').update(served).digest('hex') }; }],
     ['md5 checksum', () => { served = data; record = { ...imageRecord(id, data), checksum: '0'.repeat(32) }; }],
     ['size', () => { served = data.subarray(0, 1000); record = imageRecord(id, data); }],
   ] as const) {
