@@ -1,18 +1,13 @@
 // The admin password of a Nimbus data directory: NIMBUS_ADMIN_PASSWORD, or generated once and kept
 // (mode 0600) in <dataDir>/admin-password; and the openrc that uses it.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NimbusConfig } from '../core/config.js';
+import { persistentSecret } from '../core/secrets.js';
 
 export function adminPassword(config: NimbusConfig, env: NodeJS.ProcessEnv = process.env): string {
   if (env.NIMBUS_ADMIN_PASSWORD) return env.NIMBUS_ADMIN_PASSWORD;
-  const path = join(config.dataDir, 'admin-password');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(config.dataDir, { recursive: true });
-  const password = randomBytes(18).toString('base64url');
-  writeFileSync(path, `${password}\n`, { mode: 0o600 });
-  return password;
+  return persistentSecret(config.dataDir, 'admin-password');
 }
 
 export function identityUrl(config: NimbusConfig): string {

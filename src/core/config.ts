@@ -90,8 +90,11 @@ export interface DataplaneConfig {
   readonly localIp: string | undefined;
   readonly tunnelDevice: string | undefined;
   readonly physicalInterfaceMappings: Readonly<Record<string, string>>;
-  /** Neutron's metadata_proxy_shared_secret and nova_metadata_host/port. */
-  readonly metadataSharedSecret: string;
+  /**
+   * Neutron's metadata_proxy_shared_secret (the compute metadata API must use the same); unset:
+   * generated once into <dataDir>/metadata-secret (metadataSecret()).
+   */
+  readonly metadataSharedSecret: string | undefined;
   readonly novaMetadataUrl: string;
   readonly resyncIntervalSeconds: number;
   readonly reportIntervalSeconds: number;
@@ -332,7 +335,7 @@ function parseDataplaneConfig(dp: Raw): DataplaneConfig {
     localIp: optional('localIp'),
     tunnelDevice: optional('tunnelDevice'),
     physicalInterfaceMappings: Object.freeze({ ...(mappings as Record<string, string>) }),
-    metadataSharedSecret: str(dp, 'metadataSharedSecret', 'network.dataplane.metadataSharedSecret', 'nimbus-metadata-secret'),
+    metadataSharedSecret: optional('metadataSharedSecret'),
     novaMetadataUrl: str(dp, 'novaMetadataUrl', 'network.dataplane.novaMetadataUrl', 'http://127.0.0.1:8775'),
     resyncIntervalSeconds: int(dp, 'resyncIntervalSeconds', 'network.dataplane.resyncIntervalSeconds', 30, 1, 3600),
     reportIntervalSeconds: int(dp, 'reportIntervalSeconds', 'network.dataplane.reportIntervalSeconds', 10, 1, 3600),

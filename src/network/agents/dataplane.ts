@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Bus } from '../../bus/index.js';
 import type { NimbusConfig } from '../../core/config.js';
+import { persistentSecret } from '../../core/secrets.js';
 import type { Logger } from '../../core/logger.js';
 import { createSandbox, type Sandbox } from '../../hostnet/sandbox/index.js';
 import { startHostAgents, type RunningHostAgents } from './host-agents.js';
@@ -14,6 +15,11 @@ export interface RunningDataplane {
   readonly hosts: readonly RunningHostAgents[];
   /** Stops the agents; the kernel state (bridges, namespaces, dnsmasq, guests' traffic) stays. */
   stop(): Promise<void>;
+}
+
+/** The metadata proxy's shared secret: configured, or generated once per data directory. */
+export function metadataSecret(config: NimbusConfig): string {
+  return config.network.dataplane.metadataSharedSecret ?? persistentSecret(config.dataDir, 'metadata-secret');
 }
 
 export function loopOptions(config: NimbusConfig): LoopOptions {
@@ -29,7 +35,7 @@ export function ensureSandbox(config: NimbusConfig): Promise<Sandbox> {
 
 export async function startDataplane(config: NimbusConfig, bus: Bus, logger: Logger): Promise<RunningDataplane> {
   const dp = config.network.dataplane;
-  const metadata = { novaMetadataUrl: dp.novaMetadataUrl, sharedSecret: dp.metadataSharedSecret };
+  const metadata = { novaMetadataUrl: dp.novaMetadataUrl, sharedSecret: metadataSecret(config) };
   const hosts: RunningHostAgents[] = [];
   const stopAll = async () => { for (const host of hosts.splice(0).reverse()) await host.stop(); };
   let sandbox: Sandbox | undefined;

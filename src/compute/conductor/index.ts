@@ -1,0 +1,2 @@
+export { conductorHandlers, serveConductor, type ConductorDeps } from './conductor.js';
+export * from './protocol.js';
