@@ -3,28 +3,13 @@
 // name, a max+1 integer id) hits a unique violation and the whole transaction runs again: its
 // checks now see the winner's row and answer properly (a 409), so a race never becomes a 500.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { isUniqueViolation } from '../../db/errors.js';
+import { retryingTransaction } from '../../db/retrying-transaction.js';
 import type { ComputeDb } from './schema.js';
 
 export type ComputeTx = Transaction<ComputeDb>;
 
-const MAX_ATTEMPTS = 12;
-
-function isRetriable(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  // 40001 serialization_failure, 40P01 deadlock_detected (PostgreSQL).
-  return isUniqueViolation(err) || code === '40001' || code === '40P01';
-}
-
-export async function inTransaction<T>(db: Kysely<ComputeDb>, work: (trx: ComputeTx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await db.transaction().execute(work);
-    } catch (err) {
-      if (attempt >= MAX_ATTEMPTS || !isRetriable(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-    }
-  }
+export function inTransaction<T>(db: Kysely<ComputeDb>, work: (trx: ComputeTx) => Promise<T>): Promise<T> {
+  return retryingTransaction(db, work);
 }
 
 /** Tables whose integer `id` is allocated by nextId(). */

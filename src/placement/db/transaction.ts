@@ -5,7 +5,8 @@
 // PostgreSQL serialization failure: the retry re-reads usage and generations and either succeeds
 // or reports the conflict properly (409), so a race never surfaces as a 500 or an over-commit.
 import type { Kysely, Transaction } from 'kysely';
-import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation } from '../../db/errors.js';
+import { isLostRace, retryingTransaction } from '../../db/retrying-transaction.js';
 import type { PlacementDb } from './schema.js';
 
 export type PlacementTx = Transaction<PlacementDb>;
@@ -18,31 +19,20 @@ export class GenerationRace extends Error {
   }
 }
 
-export const MAX_ATTEMPTS = 12;
 
 export function isRetriable(err: unknown): boolean {
   if (err instanceof GenerationRace) return true;
-  const code = (err as { code?: string }).code;
-  // 40001 serialization_failure, 40P01 deadlock_detected (PostgreSQL); SQLITE_BUSY under WAL.
-  // A foreign key violation means a row we checked vanished (or a child appeared) meanwhile.
-  return isUniqueViolation(err) || isForeignKeyViolation(err) || code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';
+  // SQLITE_BUSY under WAL; a foreign key violation means a row we checked vanished (or a child
+  // appeared) meanwhile.
+  return isLostRace(err) || isForeignKeyViolation(err) || (err as { code?: string }).code === 'SQLITE_BUSY';
 }
 
 /**
  * Runs `work` in a transaction, retrying it whole on a lost race. `onExhausted` maps the last
  * race to the error the caller should see (placement's 409 concurrent_update).
  */
-export async function inTransaction<T>(
+export function inTransaction<T>(
   db: Kysely<PlacementDb>, work: (trx: PlacementTx) => Promise<T>, onExhausted?: (err: unknown) => Error,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await db.transaction().execute(work);
-    } catch (err) {
-      if (!isRetriable(err)) throw err;
-      if (attempt >= MAX_ATTEMPTS) throw onExhausted ? onExhausted(err) : err;
-      // A short random pause lets the winner commit before we look again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-    }
-  }
+  return retryingTransaction(db, work, isRetriable, onExhausted);
 }
