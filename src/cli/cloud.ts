@@ -20,6 +20,7 @@ import type { PlacementDb } from '../placement/db/schema.js';
 import { buildPlacementDeps, createPlacementService, migratePlacement } from '../placement/service.js';
 import { buildComputeDeps, createComputeService, migrateCompute } from '../compute/service.js';
 import { ensureFlavors } from '../compute/domain/flavors.js';
+import { serveConductor } from '../compute/conductor/index.js';
 import type { TokenValidator } from '../core/http/auth-context.js';
 import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
 import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
@@ -159,7 +160,11 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       const computeDb = database.db as unknown as Kysely<ComputeDb>;
       await migrateCompute(computeDb);
       await ensureFlavors(computeDb);
-      const compute = createComputeService(buildComputeDeps(config, computeDb, bus), tokens, logger);
+      const computeDeps = buildComputeDeps(config, computeDb, bus);
+      // nova-conductor: compute agents reach the database only through it (bus topic `conductor`).
+      const conductor = await serveConductor(bus, computeDeps, hostname());
+      closers.push(() => conductor.stop());
+      const compute = createComputeService(computeDeps, tokens, logger);
       await compute.app.listen({ host: config.bindHost, port: config.compute.port });
       closers.push(() => compute.app.close());
       endpoints.compute = computeUrl(config);

@@ -11,6 +11,8 @@ import { registerFlavorAccessRoutes } from './flavor-access-routes.js';
 import { registerKeypairRoutes } from './keypair-routes.js';
 import { registerAvailabilityZoneRoutes } from './availability-zone-routes.js';
 import { registerQuotaRoutes } from './quota-routes.js';
+import { registerServiceRoutes } from './service-routes.js';
+import { registerHypervisorRoutes } from './hypervisor-routes.js';
 
 export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): ComputeRouter {
   registerVersionRoutes(app, deps);
@@ -21,5 +23,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerKeypairRoutes(router);
   registerAvailabilityZoneRoutes(router);
   registerQuotaRoutes(router);
+  registerServiceRoutes(router);
+  registerHypervisorRoutes(router);
   return router;
 }

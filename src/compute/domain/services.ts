@@ -3,7 +3,7 @@
 // (host, binary) row or refreshes its last_seen_up; the compute node row is created or refreshed
 // by compute_node_update with the host's resources. The API reads and changes them here.
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ApiError } from '../../core/errors.js';
 import type { ComputeNodeUpdate, ServiceUpdate } from '../conductor/protocol.js';
 import { CPU_ALLOCATION_RATIO, DISK_ALLOCATION_RATIO, RAM_ALLOCATION_RATIO } from '../conductor/protocol.js';
@@ -15,7 +15,7 @@ export const SERVICE_VERSION = 66;
 
 export const serviceNotFound = (id: string | number): ApiError => new ApiError(404, `Service ${id} could not be found.`, 'ServiceNotFound');
 export const hostBinaryNotFound = (host: string, binary: string): ApiError =>
-  new ApiError(404, `Compute host ${host} with binary ${binary} could not be found.`, 'HostBinaryNotFound');
+  new ApiError(404, `Could not find binary ${binary} on host ${host}.`, 'HostBinaryNotFound');
 
 /** Creates the (host, binary) service or refreshes its heartbeat; returns the row. */
 export async function recordServiceHeartbeat(db: Kysely<ComputeDb>, update: ServiceUpdate): Promise<ServiceRow> {
@@ -24,10 +24,12 @@ export async function recordServiceHeartbeat(db: Kysely<ComputeDb>, update: Serv
     const existing = await trx.selectFrom('nova_service').selectAll()
       .where('host', '=', update.host).where('binary', '=', update.binary).executeTakeFirst();
     if (existing) {
-      const report_count = update.report_count ?? existing.report_count + 1;
-      await trx.updateTable('nova_service').set({ topic: update.topic, report_count, last_seen_up: now, updated_at: now })
-        .where('id', '=', existing.id).execute();
-      return { ...existing, topic: update.topic, report_count, last_seen_up: now, updated_at: now };
+      // An atomic increment: concurrent heartbeats must not lose counts on PostgreSQL.
+      await trx.updateTable('nova_service').set({
+        topic: update.topic, last_seen_up: now, updated_at: now,
+        report_count: update.report_count ?? sql<number>`report_count + 1`,
+      }).where('id', '=', existing.id).execute();
+      return trx.selectFrom('nova_service').selectAll().where('id', '=', existing.id).executeTakeFirstOrThrow();
     }
     const row: ServiceRow = {
       id: await nextId(trx, 'nova_service'), uuid: randomUUID(), host: update.host, binary: update.binary, topic: update.topic,

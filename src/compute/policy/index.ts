@@ -5,6 +5,7 @@ import type { NimbusConfig } from '../../core/config.js';
 import type { ComputeConfig } from '../config.js';
 import { NOVA_FLAVOR_RULES, NOVA_KEYPAIR_RULES, NOVA_QUOTA_RULES, NOVA_ZONE_RULES } from './api-rules.js';
 import { NOVA_BASE_RULES } from './base-rules.js';
+import { NOVA_HYPERVISOR_RULES, NOVA_SERVICE_RULES } from './service-rules.js';
 
 export const novaDefaults: DefaultRules = {
   ...NOVA_BASE_RULES,
@@ -12,6 +13,8 @@ export const novaDefaults: DefaultRules = {
   ...NOVA_KEYPAIR_RULES,
   ...NOVA_QUOTA_RULES,
   ...NOVA_ZONE_RULES,
+  ...NOVA_SERVICE_RULES,
+  ...NOVA_HYPERVISOR_RULES,
 };
 
 /** Scope enforcement follows the cloud-wide identity switch, as for the other services. */

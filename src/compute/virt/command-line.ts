@@ -221,7 +221,10 @@ export function buildQemuArgs(spec: VmSpec): string[] {
     const bus = oneOf(`disks[${i}].bus`, disk.bus ?? 'virtio', ['virtio', 'sata', 'ide'] as const);
     const cache = oneOf(`disks[${i}].cache`, disk.cache ?? 'writeback', ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'] as const);
     const drive = [`file=${qemuEscape(path(`disks[${i}].path`, disk.path))}`, `format=${format}`, 'if=none', `id=drive-disk${i}`, `cache=${cache}`, 'discard=unmap'];
-    if (disk.readOnly) drive.push('readonly=on');
+    if (disk.readOnly) {
+      if (bus !== 'virtio') throw new VmSpecError(`disks[${i}]: a read-only disk needs the virtio bus (QEMU's ide-hd cannot be read-only)`);
+      drive.push('readonly=on');
+    }
     args.push('-drive', drive.join(','));
     const serial = disk.serial === undefined ? '' : `,serial=${SERIAL.test(disk.serial) ? disk.serial : invalid(`disks[${i}].serial`, disk.serial)}`;
     const boot = `,bootindex=${i + 1}`;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { run } from '../../hostnet/exec.js';
+import { run } from '../../hostnet/index.js';
 
 export class DiskError extends Error {
   constructor(message: string) {
@@ -197,7 +197,7 @@ const OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-1
  * Writes a config drive ISO9660 image (volume label config-2, Rock Ridge + Joliet) at `path`
  * with Nova's layout: openstack/<version>/{meta_data.json,user_data,network_data.json,vendor_data.json,vendor_data2.json}.
  */
-export async function buildConfigDrive(path: string, content: ConfigDriveContent, options: { sourceDateEpoch?: number } = {}): Promise<void> {
+export async function buildConfigDrive(path: string, content: ConfigDriveContent): Promise<void> {
   checkPath('config drive', path);
   await mkdir(dirname(path), { recursive: true });
   const staging = await mkdtemp(join(dirname(path), '.config-drive-'));
@@ -220,10 +220,6 @@ export async function buildConfigDrive(path: string, content: ConfigDriveContent
     }
     const temp = `${path}.tmp-${process.pid}`;
     const args = ['-as', 'mkisofs', '-quiet', '-o', temp, '-V', 'config-2', '-publisher', 'Nimbus', '-J', '-R', '-input-charset', 'utf-8'];
-    if (options.sourceDateEpoch !== undefined) {
-      const stamp = new Date(options.sourceDateEpoch * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14) + '00';
-      args.push('--modification-date=' + stamp, '-volume_date', 'all_file_dates', `=${options.sourceDateEpoch}`);
-    }
     args.push(staging);
     try {
       await run('xorriso', args, { timeoutMs: 60_000 });

@@ -3,7 +3,7 @@
 // serving static leases (router, classless routes, MTU) and a tiny metadata HTTP server (Node,
 // started with `ip netns exec`) serving files the test writes. Daemons are supervised by hostnet's
 // Daemons (pidfiles), and close() stops them by pid and deletes the namespace and every file.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,7 +49,7 @@ export interface GuestNet {
   metadataRequests(): string[];
   /** Waits for a tap (created by QEMU in this namespace) and plugs it into the bridge, as the L2 agent would. */
   plugTap(tap: string, timeoutMs?: number): Promise<void>;
-  /** Runs ssh (OpenSSH) from the namespace with the test's key; resolves stdout. */
+  /** Runs ssh (OpenSSH, else dropbear's dbclient) from the namespace with the test's key; resolves stdout. */
   ssh(user: string, ip: string, command: string, timeoutMs?: number): Promise<string>;
   readonly privateKeyPath: string;
   readonly publicKey: string;
@@ -68,6 +68,7 @@ export async function startGuestNet(tag: string): Promise<GuestNet> {
   const key = join(stateDir, 'id_ed25519');
   const leases: string[] = [];
   const dnsmasqId = `guest-dnsmasq-${tag}`;
+  const useOpenssh = process.env.NIMBUS_TEST_SSH_CLIENT !== 'dbclient' && existsSync('/usr/bin/ssh') && existsSync('/usr/bin/ssh-keygen');
 
   const close = async (): Promise<void> => {
     for (const id of await daemons.running().catch(() => [] as string[])) await daemons.stop(id, 2000).catch(() => undefined);
@@ -96,7 +97,14 @@ export async function startGuestNet(tag: string): Promise<GuestNet> {
     writeFileSync(serverFile, METADATA_SERVER);
     await daemons.ensure({ id: `guest-metadata-${tag}`, netns, command: process.execPath, args: [serverFile, mdRoot, METADATA_IP], logFile: mdLog });
     for (let i = 0; i < 100 && !readFileSync(mdLog, 'utf8').includes('listening'); i++) await sleep(50);
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'nimbus-test', '-f', key]);
+    if (useOpenssh) {
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'nimbus-test', '-f', key]);
+    } else {
+      // Without OpenSSH: dropbear's key and client (dropbear-bin is a run dependency).
+      await run('dropbearkey', ['-t', 'ed25519', '-f', key]);
+      const { stdout } = await run('dropbearkey', ['-y', '-f', key]);
+      writeFileSync(`${key}.pub`, `${stdout.split('\n').find((l) => l.startsWith('ssh-'))}\n`);
+    }
   } catch (error) {
     await close();
     throw error;
@@ -130,8 +138,10 @@ export async function startGuestNet(tag: string): Promise<GuestNet> {
       await host.setLink(tap, { master: BRIDGE, mtu: MTU, up: true });
     },
     async ssh(user, ip, command, timeoutMs = 30_000) {
-      const { stdout } = await run('ssh', ['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-        '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${user}@${ip}`, command], { netns, timeoutMs });
+      const { stdout } = useOpenssh
+        ? await run('ssh', ['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+          '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${user}@${ip}`, command], { netns, timeoutMs })
+        : await run('dbclient', ['-y', '-y', '-i', key, `${user}@${ip}`, command], { netns, timeoutMs });
       return stdout;
     },
     close,
