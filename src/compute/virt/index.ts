@@ -1,4 +1,4 @@
-// The QEMU driver's primitives (docs/qemu-driver.md): accelerator probe, QMP client, command line,
+// The QEMU driver's primitives (docs/compute.md, "The QEMU driver"): accelerator probe, QMP client, command line,
 // supervised QEMU processes, disks and config drives.
 export { probeAccelerator, probeAcceleratorDetailed, resetAcceleratorProbe, type Accelerator, type ProbeResult } from './kvm.js';
 export { QmpClient, QmpError, QmpConnectionError, type QmpEvent, type QmpGreeting, type QmpStatus } from './qmp.js';

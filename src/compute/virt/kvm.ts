@@ -7,10 +7,9 @@
 // /dev/kvm, a paused/internal-error guest, an exit or silence all mean TCG. The probe QEMU is
 // killed by its pid; its files are removed. Without mtools/syslinux the probe falls back to "the
 // KVM guest is still running after a settle time", which this kind of host would pass wrongly.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
