@@ -14,7 +14,8 @@ import type { NetworkDb } from '../network/db/schema.js';
 import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../network/service.js';
 import { serveAgentReports } from '../network/rpc/report-state.js';
 import { serveAgentRpc } from '../network/rpc/agent-rpc.js';
-import { startDataplane } from '../network/agents/dataplane.js';
+import { metadataSecret, startDataplane } from '../network/agents/dataplane.js';
+import { createMetadataService } from '../compute/metadata/service.js';
 import type { ComputeDb } from '../compute/db/schema.js';
 import type { PlacementDb } from '../placement/db/schema.js';
 import { buildPlacementDeps, createPlacementService, migratePlacement } from '../placement/service.js';
@@ -168,6 +169,11 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       await compute.app.listen({ host: config.bindHost, port: config.compute.port });
       closers.push(() => compute.app.close());
       endpoints.compute = computeUrl(config);
+      // Nova's metadata service: only requests signed by a network metadata agent are answered.
+      const metadata = createMetadataService(computeDeps, { sharedSecret: metadataSecret(config) }, logger);
+      await metadata.app.listen({ host: config.bindHost, port: config.compute.metadataPort });
+      closers.push(() => metadata.app.close());
+      endpoints.metadata = `http://${config.publicHost}:${config.compute.metadataPort}`;
     }
     if (roles.includes('agents') && config.network.dataplane.mode !== 'off') {
       const dataplane = await startDataplane(config, bus, logger);

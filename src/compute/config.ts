@@ -27,6 +27,8 @@ export const DEFAULT_COMPUTE_QUOTAS: Readonly<Record<string, number>> = {
 
 export interface ComputeConfig {
   readonly port: number;
+  /** The metadata API (Nova's metadata service; the network metadata agents forward to it). */
+  readonly metadataPort: number;
   /** The highest microversion served ("latest" means this); the lowest is always 2.1. */
   readonly maxMicroversion: string;
   /** [api] max_limit: the most items one page of a list returns. */
@@ -75,6 +77,7 @@ export function applyComputeEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
   const out: Raw = { ...raw };
   const keys: Record<string, string> = {
     NIMBUS_COMPUTE_PORT: 'port',
+    NIMBUS_COMPUTE_METADATA_PORT: 'metadataPort',
     NIMBUS_COMPUTE_MAX_MICROVERSION: 'maxMicroversion',
     NIMBUS_COMPUTE_POLICY_FILE: 'policyFile',
   };
@@ -104,6 +107,7 @@ export function parseComputeConfig(raw: Raw = {}): ComputeConfig {
   if (policyFile !== undefined && typeof policyFile !== 'string') throw new ConfigError('compute.policyFile', 'must be a path');
   return Object.freeze({
     port: int(raw, 'port', 8774, 0, 65535),
+    metadataPort: int(raw, 'metadataPort', 8775, 0, 65535),
     maxMicroversion,
     maxLimit: int(raw, 'maxLimit', 1000, 1, 100000),
     defaultAvailabilityZone: str(raw, 'defaultAvailabilityZone', 'nova', /^[^\s:][^:]{0,254}$/),

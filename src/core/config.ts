@@ -95,7 +95,8 @@ export interface DataplaneConfig {
    * generated once into <dataDir>/metadata-secret (metadataSecret()).
    */
   readonly metadataSharedSecret: string | undefined;
-  readonly novaMetadataUrl: string;
+  /** Unset: this machine's compute metadata API (http://127.0.0.1:<compute.metadataPort>). */
+  readonly novaMetadataUrl: string | undefined;
   readonly resyncIntervalSeconds: number;
   readonly reportIntervalSeconds: number;
 }
@@ -336,7 +337,7 @@ function parseDataplaneConfig(dp: Raw): DataplaneConfig {
     tunnelDevice: optional('tunnelDevice'),
     physicalInterfaceMappings: Object.freeze({ ...(mappings as Record<string, string>) }),
     metadataSharedSecret: optional('metadataSharedSecret'),
-    novaMetadataUrl: str(dp, 'novaMetadataUrl', 'network.dataplane.novaMetadataUrl', 'http://127.0.0.1:8775'),
+    novaMetadataUrl: optional('novaMetadataUrl'),
     resyncIntervalSeconds: int(dp, 'resyncIntervalSeconds', 'network.dataplane.resyncIntervalSeconds', 30, 1, 3600),
     reportIntervalSeconds: int(dp, 'reportIntervalSeconds', 'network.dataplane.reportIntervalSeconds', 10, 1, 3600),
   };

@@ -48,9 +48,10 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
   const networkPort = await freePort();
   const computePort = await freePort();
   const placementPort = await freePort();
+  const metadataPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort),
-    NIMBUS_NETWORK_PORT: String(networkPort), NIMBUS_COMPUTE_PORT: String(computePort), NIMBUS_PLACEMENT_PORT: String(placementPort),
+    NIMBUS_NETWORK_PORT: String(networkPort), NIMBUS_COMPUTE_PORT: String(computePort), NIMBUS_PLACEMENT_PORT: String(placementPort), NIMBUS_COMPUTE_METADATA_PORT: String(metadataPort),
     NIMBUS_LOG_LEVEL: 'warn', NIMBUS_DATAPLANE: 'off', ...extraEnv,
   };
   delete env.NIMBUS_CONFIG;

@@ -2,6 +2,7 @@
 // bob), for tests that need real ids. A resource whose API is not there yet gets a random id and
 // is reported in `missing`, so callers still run (against 404s) instead of stopping.
 import type { NetworkHarness } from './network-harness.js';
+import { reportAgentState } from '../../src/network/domain/agents/agents.js';
 
 export interface NetworkFixtures {
   readonly ids: Readonly<Record<string, string>>;
@@ -73,4 +74,17 @@ export async function showPort(h: NetworkHarness, id: string): Promise<Record<st
   const res = await h.request('GET', `/v2.0/ports/${id}`);
   if (res.statusCode !== 200) throw new Error(`GET port ${id}: ${res.statusCode} ${res.body}`);
   return res.json().port;
+}
+
+const FAKE_AGENTS = {
+  l2: ['Linux bridge agent', 'neutron-linuxbridge-agent', 'N/A'],
+  dhcp: ['DHCP agent', 'neutron-dhcp-agent', 'dhcp_agent'],
+  l3: ['L3 agent', 'neutron-l3-agent', 'l3_agent'],
+} as const;
+
+/** An agent row as its first report_state would make it (L2 agents carry a VXLAN tunnel IP); returns its id. */
+export async function reportFakeAgent(h: NetworkHarness, kind: keyof typeof FAKE_AGENTS, host: string, configurations: Record<string, unknown> = {}): Promise<string> {
+  const [agentType, binary, topic] = FAKE_AGENTS[kind];
+  const conf = kind === 'l2' ? { tunnel_types: ['vxlan'], tunneling_ip: '192.0.2.10', ...configurations } : configurations;
+  return (await reportAgentState(h.db, { agent_type: agentType, binary, topic, host, configurations: conf })).id;
 }

@@ -35,7 +35,7 @@ export function ensureSandbox(config: NimbusConfig): Promise<Sandbox> {
 
 export async function startDataplane(config: NimbusConfig, bus: Bus, logger: Logger): Promise<RunningDataplane> {
   const dp = config.network.dataplane;
-  const metadata = { novaMetadataUrl: dp.novaMetadataUrl, sharedSecret: metadataSecret(config) };
+  const metadata = { novaMetadataUrl: dp.novaMetadataUrl ?? `http://127.0.0.1:${config.compute.metadataPort}`, sharedSecret: metadataSecret(config) };
   const hosts: RunningHostAgents[] = [];
   const stopAll = async () => { for (const host of hosts.splice(0).reverse()) await host.stop(); };
   let sandbox: Sandbox | undefined;

@@ -143,8 +143,12 @@ describe('data plane: packets obey the network API', { skip, timeout: 900_000 },
     const { net } = dp;
     const vm1 = vms.vm1!;
     const gateway = '10.10.1.1';
-    await vm1.exec('ip', ['addr', 'add', '10.10.1.250/24', 'dev', 'eth0']);
-    assert.equal(await vm1.pings(gateway, 2, ['-I', '10.10.1.250']), false, 'forged IP must be dropped');
+    // A forged source nobody holds (addresses are allocated at random in the pool).
+    const held = new Set(((await net.request('GET', `/v2.0/ports?network_id=${ids.aNet1}`)).json().ports as Record<string, any>[])
+      .flatMap((p) => p.fixed_ips.map((f: { ip_address: string }) => f.ip_address)));
+    const forged = ['10.10.1.250', '10.10.1.251', '10.10.1.252', '10.10.1.253'].find((a) => !held.has(a))!;
+    await vm1.exec('ip', ['addr', 'add', `${forged}/24`, 'dev', 'eth0']);
+    assert.equal(await vm1.pings(gateway, 2, ['-I', forged]), false, 'forged IP must be dropped');
     const forgedMac = 'fa:16:3e:99:99:99';
     const realMac = vm1.port.mac_address as string;
     await vm1.exec('ip', ['link', 'set', 'eth0', 'address', forgedMac]);
@@ -153,11 +157,11 @@ describe('data plane: packets obey the network API', { skip, timeout: 900_000 },
     assert.ok(await dp.waitFor('vm1 back to normal', () => vm1.pings(gateway)));
     const off = await net.request('PUT', `/v2.0/ports/${vm1.port.id}`, { body: { port: { port_security_enabled: false, security_groups: [] } } });
     assert.equal(off.statusCode, 200, off.body);
-    assert.ok(await dp.waitFor('forged IP passes without port security', () => vm1.pings(gateway, 1, ['-I', '10.10.1.250']), 10_000));
+    assert.ok(await dp.waitFor('forged IP passes without port security', () => vm1.pings(gateway, 1, ['-I', forged]), 10_000));
     await vm1.exec('ip', ['link', 'set', 'eth0', 'address', forgedMac]);
     assert.ok(await dp.waitFor('forged MAC passes without port security', () => vm1.pings(gateway), 10_000));
     await vm1.exec('ip', ['link', 'set', 'eth0', 'address', realMac]);
-    await vm1.exec('ip', ['addr', 'del', '10.10.1.250/24', 'dev', 'eth0']);
+    await vm1.exec('ip', ['addr', 'del', `${forged}/24`, 'dev', 'eth0']);
     const on = await net.request('PUT', `/v2.0/ports/${vm1.port.id}`, { body: { port: { port_security_enabled: true, security_groups: [ids.aDefaultSg] } } });
     assert.equal(on.statusCode, 200, on.body);
     assert.ok(await dp.waitFor('vm1 → vm2 with port security back', () => vm1.pings(vms.vm2!.ip)));

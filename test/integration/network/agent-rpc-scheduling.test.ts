@@ -4,26 +4,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus, type Bus, type BusArgs, type Notification } from '../../../src/bus/index.js';
-import { reportAgentState } from '../../../src/network/domain/agents/agents.js';
 import { dhcpDeviceId } from '../../../src/network/rpc/dhcp-state.js';
 import { PLUGIN_TOPIC, serveAgentRpc } from '../../../src/network/rpc/agent-rpc.js';
 import type { DhcpState, L2State, L3State } from '../../../src/network/agents/common/state.js';
 import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
-import { putOk, showPort } from '../../support/network-fixtures.js';
+import { putOk, showPort, reportFakeAgent } from '../../support/network-fixtures.js';
 
 type Json = Record<string, any>;
 
-const AGENTS = {
-  l2: ['Linux bridge agent', 'neutron-linuxbridge-agent', 'N/A'],
-  dhcp: ['DHCP agent', 'neutron-dhcp-agent', 'dhcp_agent'],
-  l3: ['L3 agent', 'neutron-l3-agent', 'l3_agent'],
-} as const;
-
-async function agent(h: NetworkHarness, kind: keyof typeof AGENTS, host: string, configurations: Json = {}): Promise<string> {
-  const [agentType, binary, topic] = AGENTS[kind];
-  const conf = kind === 'l2' ? { tunnel_types: ['vxlan'], tunneling_ip: '192.0.2.10', ...configurations } : configurations;
-  return (await reportAgentState(h.db, { agent_type: agentType, binary, topic, host, configurations: conf })).id;
-}
+const agent = reportFakeAgent;
 
 async function kill(h: NetworkHarness, host: string, agentType: string): Promise<void> {
   await h.db.updateTable('net_agent').set({ heartbeat_timestamp: '2000-01-01T00:00:00Z' }).where('host', '=', host).where('agent_type', '=', agentType).execute();

@@ -209,7 +209,10 @@ describe('agent RPC: update_port_status, get_metadata_port and bad arguments', (
     assert.deepEqual(found, { instance_id: vm.device_id, project_id: h.alice.projectId, port_id: vm.id });
     // Bob's network has the same CIDR: the network decides whose instance it is.
     assert.equal(await call('get_metadata_port', { ip_address: ip, network_id: other.id }), null);
-    assert.equal(await call('get_metadata_port', { ip_address: '10.7.0.250', network_id: net.id }), null);
+    // An address nobody holds (addresses are allocated at random in the pool, so pick a free one).
+    const taken = new Set([vm, elsewhere].map((p) => p.fixed_ips[0].ip_address as string));
+    const free = ['10.7.0.250', '10.7.0.251', '10.7.0.252'].find((a) => !taken.has(a))!;
+    assert.equal(await call('get_metadata_port', { ip_address: free, network_id: net.id }), null);
   });
 
   it('finds the instance behind a metadata request by router, never a network:* port', async () => {

@@ -4,24 +4,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus, type Notification } from '../../../src/bus/index.js';
-import { reportAgentState } from '../../../src/network/domain/agents/agents.js';
 import { dhcpDeviceId, getDhcpState } from '../../../src/network/rpc/dhcp-state.js';
 import { getL3State } from '../../../src/network/rpc/l3-state.js';
 import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
+import { reportFakeAgent } from '../../support/network-fixtures.js';
 
 type Json = Record<string, any>;
 
-const AGENTS = {
-  l2: ['Linux bridge agent', 'neutron-linuxbridge-agent', 'N/A'],
-  dhcp: ['DHCP agent', 'neutron-dhcp-agent', 'dhcp_agent'],
-  l3: ['L3 agent', 'neutron-l3-agent', 'l3_agent'],
-} as const;
-
-async function agent(h: NetworkHarness, kind: keyof typeof AGENTS, host: string): Promise<string> {
-  const [agentType, binary, topic] = AGENTS[kind];
-  const configurations = kind === 'l2' ? { tunnel_types: ['vxlan'], tunneling_ip: '192.0.2.10' } : {};
-  return (await reportAgentState(h.db, { agent_type: agentType, binary, topic, host, configurations })).id;
-}
+const agent = reportFakeAgent;
 
 async function kill(h: NetworkHarness, agentId: string): Promise<void> {
   await h.db.updateTable('net_agent').set({ heartbeat_timestamp: '2000-01-01T00:00:00Z' }).where('id', '=', agentId).execute();
