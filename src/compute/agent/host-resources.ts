@@ -4,25 +4,13 @@
 // major * 1,000,000 + minor * 1,000 + micro).
 import { readFileSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { RESERVED_HOST_MEMORY_MB } from '../conductor/protocol.js';
+import { RESERVED_HOST_MEMORY_MB, type ComputeNodeUpdate } from '../conductor/protocol.js';
 
-export interface HostResources {
-  readonly hypervisor_hostname: string;
-  readonly hypervisor_version: number;
-  readonly vcpus: number;
-  readonly memory_mb: number;
-  readonly local_gb: number;
-  readonly vcpus_used: number;
-  readonly memory_mb_used: number;
-  readonly local_gb_used: number;
-  readonly running_vms: number;
-  readonly disk_available_least: number | null;
-  /** Nova's libvirt cpu_info: arch, model, vendor, topology, features. */
-  readonly cpu_info: Record<string, unknown>;
+/** What the agent measures: the conductor's compute node record minus who sends it, plus CPU flags. */
+export type HostResources = Omit<ComputeNodeUpdate, 'uuid' | 'host' | 'hypervisor_type'> & {
   /** Lower-case /proc/cpuinfo flags (for CPU traits). */
   readonly cpu_flags: readonly string[];
-  readonly host_ip?: string | null;
-}
+};
 
 export interface HostResourceOptions {
   /** Where instance disks live; its filesystem's size is local_gb. */
