@@ -14,7 +14,7 @@ import type { NetworkDb } from '../network/db/schema.js';
 import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../network/service.js';
 import { serveAgentReports } from '../network/rpc/report-state.js';
 import { serveAgentRpc } from '../network/rpc/agent-rpc.js';
-import { metadataSecret, startDataplane } from '../network/agents/dataplane.js';
+import { metadataSecret, startDataplane, type RunningDataplane } from '../network/agents/dataplane.js';
 import { createMetadataService } from '../compute/metadata/service.js';
 import type { ComputeDb } from '../compute/db/schema.js';
 import type { PlacementDb } from '../placement/db/schema.js';
@@ -83,6 +83,11 @@ export async function runBootstrap(config: NimbusConfig, db: Kysely<IdentityDb>,
   for (const what of result.created) logger.info({ created: what }, 'bootstrap');
 }
 
+/** One endpoint line per host whose agents this process runs. */
+function listAgents(dataplane: RunningDataplane, endpoints: Record<string, string>): void {
+  for (const host of dataplane.hosts) endpoints[`agents@${host.host}`] = dataplane.sandbox ? `sandbox ${dataplane.sandbox.name}` : 'host';
+}
+
 /** The network agents alone (a compute or network node): bus only, never the database. */
 async function startAgentsOnly(config: NimbusConfig): Promise<RunningCloud> {
   const logger = createLogger(config.logLevel);
@@ -95,7 +100,7 @@ async function startAgentsOnly(config: NimbusConfig): Promise<RunningCloud> {
     throw err;
   }
   const endpoints: Record<string, string> = {};
-  for (const host of dataplane.hosts) endpoints[`agents@${host.host}`] = dataplane.sandbox ? `sandbox ${dataplane.sandbox.name}` : 'host';
+  listAgents(dataplane, endpoints);
   return {
     endpoints, openrcPath: '', logger,
     async stop() {
@@ -112,15 +117,19 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
   const bus: Bus = await createBus(config.bus.driver === 'memory' ? { driver: 'memory' } : { driver: 'amqp', url: config.bus.url });
   const closers: (() => Promise<void>)[] = [];
   const endpoints: Record<string, string> = {};
+  /** Every API server starts the same way: listen, close on stop, list its endpoint. */
+  const serveApp = async (name: string, app: { listen(o: { host: string; port: number }): Promise<unknown>; close(): Promise<unknown> }, port: number, url: string) => {
+    await app.listen({ host: config.bindHost, port });
+    closers.push(async () => { await app.close(); });
+    endpoints[name] = url;
+  };
   try {
     await migrateIdentity(database.db);
     const identityDeps = buildIdentityDeps(config, database.db, bus);
     await runBootstrap(config, database.db, logger, identityDeps.hasher);
     if (roles.includes('identity')) {
       const identity = createIdentityService(identityDeps, logger);
-      await identity.app.listen({ host: config.bindHost, port: config.identity.port });
-      closers.push(() => identity.app.close());
-      endpoints.identity = identityUrl(config);
+      await serveApp('identity', identity.app, config.identity.port, identityUrl(config));
     }
     // In one process the identity service validates tokens directly; alone, over its HTTP API.
     const tokens: TokenValidator = roles.includes('identity') ? identityDeps.tokens
@@ -132,9 +141,7 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       const recovered = await prepareImageService(imageDeps);
       logger.info({ recovered }, 'image data recovery');
       const image = createImageService(imageDeps, tokens, logger);
-      await image.app.listen({ host: config.bindHost, port: config.image.port });
-      closers.push(() => image.app.close());
-      endpoints.image = imageUrl(config);
+      await serveApp('image', image.app, config.image.port, imageUrl(config));
     }
     if (roles.includes('network')) {
       const networkDb = database.db as unknown as Kysely<NetworkDb>;
@@ -145,17 +152,13 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       const agentRpc = await serveAgentRpc(bus, networkDeps, hostname());
       closers.push(() => agentRpc.stop());
       const network = createNetworkService(networkDeps, tokens, logger);
-      await network.app.listen({ host: config.bindHost, port: config.network.port });
-      closers.push(() => network.app.close());
-      endpoints.network = networkUrl(config);
+      await serveApp('network', network.app, config.network.port, networkUrl(config));
     }
     if (roles.includes('placement')) {
       const placementDb = database.db as unknown as Kysely<PlacementDb>;
       await migratePlacement(placementDb);
       const placement = createPlacementService(buildPlacementDeps(config, placementDb), tokens, logger);
-      await placement.app.listen({ host: config.bindHost, port: config.placement.port });
-      closers.push(() => placement.app.close());
-      endpoints.placement = placementUrl(config);
+      await serveApp('placement', placement.app, config.placement.port, placementUrl(config));
     }
     if (roles.includes('compute')) {
       const computeDb = database.db as unknown as Kysely<ComputeDb>;
@@ -166,19 +169,15 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       const conductor = await serveConductor(bus, computeDeps, hostname());
       closers.push(() => conductor.stop());
       const compute = createComputeService(computeDeps, tokens, logger);
-      await compute.app.listen({ host: config.bindHost, port: config.compute.port });
-      closers.push(() => compute.app.close());
-      endpoints.compute = computeUrl(config);
+      await serveApp('compute', compute.app, config.compute.port, computeUrl(config));
       // Nova's metadata service: only requests signed by a network metadata agent are answered.
       const metadata = createMetadataService(computeDeps, { sharedSecret: metadataSecret(config) }, logger);
-      await metadata.app.listen({ host: config.bindHost, port: config.compute.metadataPort });
-      closers.push(() => metadata.app.close());
-      endpoints.metadata = `http://${config.publicHost}:${config.compute.metadataPort}`;
+      await serveApp('metadata', metadata.app, config.compute.metadataPort, `http://${config.publicHost}:${config.compute.metadataPort}`);
     }
     if (roles.includes('agents') && config.network.dataplane.mode !== 'off') {
       const dataplane = await startDataplane(config, bus, logger);
       closers.push(() => dataplane.stop());
-      for (const host of dataplane.hosts) endpoints[`agents@${host.host}`] = dataplane.sandbox ? `sandbox ${dataplane.sandbox.name}` : 'host';
+      listAgents(dataplane, endpoints);
     }
   } catch (err) {
     for (const close of closers.reverse()) await close();
