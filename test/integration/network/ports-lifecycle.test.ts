@@ -138,9 +138,12 @@ describe('ports: list, delete and system ports', () => {
     const ports = results.map((r) => r.json().port);
     assert.equal(new Set(ports.map((p) => p.fixed_ips[0].ip_address)).size, 20);
     assert.equal(new Set(ports.map((p) => p.mac_address)).size, 20);
-    // Racing on one address: exactly one wins, the others get IpAddressAlreadyAllocated.
+    // Racing on one free address (IPAM is random, so pick one the 20 did not get): exactly one
+    // wins, the others get IpAddressAlreadyAllocated.
+    const taken = new Set(ports.map((p) => p.fixed_ips[0].ip_address));
+    const free = Array.from({ length: 50 }, (_, i) => `10.6.0.${250 - i}`).find((a) => !taken.has(a));
     const race = await Promise.all(Array.from({ length: 5 }, () =>
-      h.request('POST', '/v2.0/ports', { body: { port: { network_id: n.id, fixed_ips: [{ ip_address: '10.6.0.250' }] } }, token: h.alice.token })));
+      h.request('POST', '/v2.0/ports', { body: { port: { network_id: n.id, fixed_ips: [{ ip_address: free }] } }, token: h.alice.token })));
     assert.deepEqual(race.map((r) => r.statusCode).sort(), [201, 409, 409, 409, 409]);
   });
 });
