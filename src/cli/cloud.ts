@@ -24,25 +24,25 @@ import { ensureFlavors } from '../compute/domain/flavors.js';
 import { serveConductor } from '../compute/conductor/index.js';
 import type { TokenValidator } from '../core/http/auth-context.js';
 import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
-import { adminPassword, identityUrl, writeOpenrc } from './admin-credentials.js';
+import { adminPassword, identityUrl, serviceUrls, writeOpenrc } from '../core/admin-credentials.js';
 
 /** Every role a process can run; the all-in-one runs them all ('agents' = the network agents of the data plane). */
 export const ALL_ROLES = ['identity', 'image', 'network', 'placement', 'compute', 'agents'] as const;
 
 export function imageUrl(config: NimbusConfig): string {
-  return `http://${config.publicHost}:${config.image.port}`;
+  return serviceUrls(config).image;
 }
 
 export function networkUrl(config: NimbusConfig): string {
-  return `http://${config.publicHost}:${config.network.port}`;
+  return serviceUrls(config).network;
 }
 
 export function placementUrl(config: NimbusConfig): string {
-  return `http://${config.publicHost}:${config.placement.port}`;
+  return serviceUrls(config).placement;
 }
 
 export function computeUrl(config: NimbusConfig): string {
-  return `http://${config.publicHost}:${config.compute.port}/v2.1`;
+  return serviceUrls(config).compute;
 }
 
 export interface RunningCloud {

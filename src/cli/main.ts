@@ -4,7 +4,7 @@ import { createLogger } from '../core/logger.js';
 import { openDatabase } from '../db/database.js';
 import type { IdentityDb } from '../identity/db/schema.js';
 import { keyRepository, migrateIdentity } from '../identity/service.js';
-import { adminPassword, openrc } from './admin-credentials.js';
+import { adminPassword, openrc } from '../core/admin-credentials.js';
 import { ALL_ROLES, catalogServices, migrateAll, runBootstrap, startCloud } from './cloud.js';
 import { sandboxCommand } from './sandbox-command.js';
 import { ensurePublicNetwork } from './public-network.js';
@@ -28,7 +28,7 @@ async function serve(roles: string[]): Promise<void> {
   const cloud = await startCloud(config, roles);
   if (roles.includes('network') && roles.includes('identity') && config.network.dataplane.mode === 'sandbox') {
     // The all-in-one's sandbox comes with its provider network, as DevStack's does.
-    await ensurePublicNetwork(config, adminPassword(config)).catch((err: unknown) => cloud.logger.warn({ err: String(err) }, 'public network not created'));
+    await ensurePublicNetwork(config).catch((err: unknown) => cloud.logger.warn({ err: String(err) }, 'public network not created'));
   }
   process.stdout.write(`Nimbus is running (pid ${process.pid}).\n`);
   for (const [service, url] of Object.entries(cloud.endpoints)) process.stdout.write(`  ${service.padEnd(10)} ${url}\n`);

@@ -2,9 +2,8 @@
 // external, with the sandbox's public range (gateway = the uplink's address). Created through the
 // network API with the admin's credentials, like any client would, and only when missing.
 import type { NimbusConfig } from '../core/config.js';
-import { NetworkClient, ServiceAuth } from '../core/clients/index.js';
-import { networkUrl } from './cloud.js';
-import { identityUrl } from './admin-credentials.js';
+import { NetworkClient } from '../core/clients/index.js';
+import { serviceAuth } from '../core/admin-credentials.js';
 
 /** Offsets .10–.200 of the public /24 style range, leaving room for the gateway and uplink. */
 function allocationPool(cidr: string): { start: string; end: string } | undefined {
@@ -13,11 +12,8 @@ function allocationPool(cidr: string): { start: string; end: string } | undefine
 }
 
 /** Returns the network id; creates network and subnet when no external network named public exists. */
-export async function ensurePublicNetwork(config: NimbusConfig, password: string): Promise<string> {
-  const auth = new ServiceAuth({
-    authUrl: identityUrl(config), username: 'admin', password, projectName: 'admin', catalog: false,
-    endpointOverrides: { network: networkUrl(config) },
-  });
+export async function ensurePublicNetwork(config: NimbusConfig): Promise<string> {
+  const auth = serviceAuth(config);
   const dp = config.network.dataplane;
   const pool = allocationPool(dp.publicCidr);
   return NetworkClient.create(auth).ensureExternalNetwork({

@@ -11,6 +11,7 @@ import { computeConfigOf, type ComputeConfig } from './config.js';
 import type { ComputeDb } from './db/schema.js';
 import { computeMigrations } from './db/migrations/index.js';
 import type { ComputeDeps } from './api/deps.js';
+import { computeClients, type ComputeClients } from './clients.js';
 import { computeFault } from './api/faults.js';
 import { registerMicroversions, versionRange } from './api/microversion.js';
 import { API_PREFIX } from './api/router.js';
@@ -30,6 +31,8 @@ export interface ComputeDepsOptions {
   readonly compute?: ComputeConfig;
   /** How project ids are checked (default: the identity API at publicHost:identity.port). */
   readonly projects?: ProjectVerifier;
+  /** How the other services are reached (default: the configured endpoints, admin credentials). */
+  readonly clients?: ComputeClients;
 }
 
 export function buildComputeDeps(config: NimbusConfig, db: Kysely<ComputeDb>, bus: Bus | undefined, options: ComputeDepsOptions = {}): ComputeDeps {
@@ -41,6 +44,7 @@ export function buildComputeDeps(config: NimbusConfig, db: Kysely<ComputeDb>, bu
     bus,
     policy: createComputeEnforcer(config, compute),
     projects: options.projects ?? httpProjectVerifier(`http://${config.publicHost}:${config.identity.port}/v3`),
+    clients: options.clients ?? computeClients(config),
     versions: versionRange('2.1', compute.maxMicroversion),
   };
 }

@@ -7,6 +7,7 @@ import type { ComputeConfig } from '../config.js';
 import type { ComputeDb } from '../db/schema.js';
 import type { ProjectVerifier } from '../domain/projects.js';
 import type { VersionRange } from './microversion.js';
+import type { ComputeClients } from '../clients.js';
 
 export interface ComputeDeps {
   readonly config: NimbusConfig;
@@ -16,6 +17,8 @@ export interface ComputeDeps {
   readonly bus: Bus | undefined;
   /** Asks the identity service whether a project exists (Nova's identity.verify_project_id). */
   readonly projects: ProjectVerifier;
+  /** The image, network and Placement services (src/compute/clients.ts). */
+  readonly clients: ComputeClients;
   /** The microversions served: 2.1 up to compute.maxMicroversion. */
   readonly versions: VersionRange;
 }

@@ -1,0 +1,114 @@
+// The compute agent's RPC protocol (topic `compute`, server = the agent's host name), shared by
+// its callers (the conductor, which builds; the API, which acts on servers) and the agent. As with
+// the conductor's protocol, the agent parses every argument before acting (parse* functions live
+// beside the agent's handlers, src/compute/agent/rpc-handlers.ts).
+//
+//   cast build_and_run_instance {build: InstanceBuild}
+//   cast stop_instance          {uuid, request_id}
+//   cast start_instance         {uuid, request_id}
+//   cast reboot_instance        {uuid, request_id, reboot_type: 'SOFT' | 'HARD'}
+//   cast terminate_instance     {uuid, request_id}
+//   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
+//   cast external_instance_event {events: InstanceEvent[]}
+export const COMPUTE_RPC_TOPIC = 'compute';
+
+/** The flavor snapshot a server keeps (nova_instance.flavor JSON). */
+export interface FlavorSnapshot {
+  readonly id: number;
+  readonly flavorid: string;
+  readonly name: string;
+  readonly memory_mb: number;
+  readonly vcpus: number;
+  readonly root_gb: number;
+  readonly ephemeral_gb: number;
+  readonly swap: number;
+  readonly rxtx_factor: number;
+  readonly description: string | null;
+  readonly extra_specs: Readonly<Record<string, string>>;
+}
+
+/**
+ * One requested NIC after the API resolved `auto` / `none` (none = an empty list): either an
+ * existing port (the agent binds it and gives it back unbound on delete) or a network (the agent
+ * creates a port, optionally with a fixed IP, and deletes it on delete).
+ */
+export type RequestedNetwork =
+  | { readonly port_id: string; readonly tag?: string }
+  | { readonly network_id: string; readonly fixed_ip?: string; readonly tag?: string };
+
+/** Everything an agent needs to build one server: sent in build_and_run_instance. */
+export interface InstanceBuild {
+  readonly uuid: string;
+  readonly project_id: string;
+  readonly user_id: string;
+  readonly display_name: string;
+  readonly hostname: string;
+  readonly flavor: FlavorSnapshot;
+  /** Glance image id. */
+  readonly image_id: string;
+  readonly key_name: string | null;
+  readonly key_data: string | null;
+  /** base64, as the API received it. */
+  readonly user_data: string | null;
+  readonly config_drive: boolean;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly requested_networks: readonly RequestedNetwork[];
+  /** Security group names or ids as requested (default: ['default']); ports created get them. */
+  readonly security_groups: readonly string[];
+  readonly availability_zone: string | null;
+  readonly launch_index: number;
+  /** The compute node (= Placement resource provider) the conductor claimed on. */
+  readonly node_uuid: string;
+  /** 1 on the first host, 2 on the first alternate, … */
+  readonly attempt: number;
+  readonly request_id: string;
+  /** Nova's adminPass (only useful through a config drive / metadata password). */
+  readonly admin_password: string | null;
+}
+
+/** What Neutron tells Nova through os-server-external-events, forwarded to the instance's host. */
+export interface InstanceEvent {
+  /** network-vif-plugged | network-vif-unplugged | network-vif-deleted | network-changed | … */
+  readonly name: string;
+  readonly server_uuid: string;
+  /** The port id for network events. */
+  readonly tag?: string;
+  /** completed | failed | in-progress */
+  readonly status: string;
+}
+
+/**
+ * One NIC as the info cache keeps it (nova_instance_info_cache.network_info is a JSON array of
+ * these, the same shape Nova's network model serialises to). The API renders `addresses` from it
+ * and the metadata service network_data.json.
+ */
+export interface VifInfo {
+  /** The port id. */
+  readonly id: string;
+  /** MAC. */
+  readonly address: string;
+  readonly type: 'bridge';
+  /** The tap: `tap` + first 11 characters of the port id. */
+  readonly devname: string;
+  readonly active: boolean;
+  /** Whether the agent created the port (deleted with the server) or the user gave it (unbound). */
+  readonly preserve_on_delete: boolean;
+  readonly network: {
+    readonly id: string;
+    /** The network's name: the key of `addresses`. */
+    readonly label: string;
+    readonly mtu: number | null;
+    readonly subnets: readonly {
+      readonly cidr: string;
+      readonly version: 4 | 6;
+      readonly gateway: string | null;
+      readonly dns: readonly string[];
+      readonly ips: readonly { readonly address: string; readonly type: 'fixed'; readonly floating_ips: readonly { readonly address: string }[] }[];
+    }[];
+  };
+}
+
+/** The tap device of a port, as the L2 agent expects it. */
+export function tapName(portId: string): string {
+  return `tap${portId.slice(0, 11)}`;
+}
