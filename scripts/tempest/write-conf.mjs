@@ -21,7 +21,9 @@ const adminToken = res.headers.get('x-subject-token');
 const catalog = (await res.json()).token.catalog ?? [];
 const types = new Set(catalog.map((s) => s.type));
 const has = (t) => (types.has(t) ? 'true' : 'false');
+const computeOn = types.has('compute') && env.NIMBUS_TEMPEST_COMPUTE === '1';
 const network = types.has('network') ? await networkSection(catalog, adminToken) : '';
+const compute = computeOn ? await computeSection(catalog, adminToken) : '';
 // Lockout and password-history tests need the cloud's own settings: pass the same
 // NIMBUS_IDENTITY_* variables the cloud was started with.
 const lockout = Number(env.NIMBUS_IDENTITY_LOCKOUT_FAILURE_ATTEMPTS ?? 0);
@@ -44,7 +46,8 @@ admin_password = ${env.OS_PASSWORD}
 admin_project_name = ${env.OS_PROJECT_NAME ?? 'admin'}
 admin_domain_name = ${env.OS_USER_DOMAIN_NAME ?? 'Default'}
 default_credentials_domain_name = Default
-create_isolated_networks = false
+# With servers, each test project gets a network, subnet and router to public (as DevStack runs it).
+create_isolated_networks = ${computeOn}
 tempest_roles = member
 
 [identity]
@@ -73,7 +76,7 @@ ${compliance}external_idp = false
 [service_available]
 # The compute API serves flavors, keypairs and quotas but boots no server yet (issue 6): Tempest's
 # compute tests, and the network tests that boot servers, run only when asked for.
-nova = ${has('compute') && process.env.NIMBUS_TEMPEST_COMPUTE === '1'}
+nova = ${computeOn}
 neutron = ${has('network')}
 glance = ${has('image')}
 cinder = ${has('volumev3')}
@@ -93,9 +96,64 @@ os_glance_reserved = ${has('image')}
 region = ${env.OS_REGION_NAME ?? 'RegionOne'}
 image_caching_enabled = false
 
+${compute || '[validation]\nrun_validation = false\n'}${network}`);
+
+/** Servers: the bootstrap's test image and flavors, and SSH validation through floating IPs. */
+async function computeSection(catalog, token) {
+  const imageEndpoint = catalog.find((s) => s.type === 'image')?.endpoints?.find((e) => e.interface === 'public')?.url;
+  const found = imageEndpoint ? await fetch(`${imageEndpoint.replace(/\/+$/, '')}/v2/images?name=nimbus-cirros`, { headers: { 'x-auth-token': token } }) : undefined;
+  const image = found?.status === 200 ? (await found.json()).images?.[0]?.id : undefined;
+  if (!image) console.error('write-conf: no nimbus-cirros image: server tests will fail to boot');
+  const hosts = Number(env.NIMBUS_SANDBOX_HOSTS ?? 1);
+  return `
+[compute]
+image_ref = ${image ?? ''}
+image_ref_alt = ${image ?? ''}
+flavor_ref = 42
+flavor_ref_alt = 84
+min_compute_nodes = ${hosts}
+min_microversion = 2.1
+max_microversion = 2.95
+build_timeout = 300
+build_interval = 1
+
+[compute-feature-enabled]
+# What the compute service implements now; every "false" is a server action of a later issue.
+console_output = true
+metadata_service = true
+config_drive = true
+enable_instance_password = true
+change_password = false
+resize = false
+cold_migration = false
+live_migration = false
+pause = false
+suspend = false
+shelve = false
+rescue = false
+snapshot = false
+interface_attach = false
+personality = false
+vnc_console = false
+spice_console = false
+serial_console = false
+attach_encrypted_volume = false
+swap_volume = false
+volume_multiattach = false
+scheduler_enabled_filters = AvailabilityZoneFilter,ComputeFilter,ImagePropertiesFilter,ServerGroupAntiAffinityFilter,ServerGroupAffinityFilter,SameHostFilter,DifferentHostFilter,AggregateInstanceExtraSpecsFilter
+
 [validation]
-run_validation = false
-${network}`);
+run_validation = true
+connect_method = floating
+auth_method = keypair
+image_ssh_user = cirros
+image_alt_ssh_user = cirros
+ip_version_for_ssh = 4
+network_for_ssh = public
+ssh_timeout = 120
+ping_timeout = 120
+`;
+}
 
 /** The network service's endpoint, its extensions, and an external network like DevStack's. */
 async function networkSection(catalog, token) {

@@ -15,7 +15,9 @@ import { buildNetworkDeps, createNetworkService, migrateNetwork } from '../netwo
 import { serveAgentReports } from '../network/rpc/report-state.js';
 import { serveAgentRpc } from '../network/rpc/agent-rpc.js';
 import { metadataSecret, startDataplane, type RunningDataplane } from '../network/agents/dataplane.js';
+import { startComputeHosts } from './compute-hosts.js';
 import { createMetadataService } from '../compute/metadata/service.js';
+import { networkInfoFromCache } from '../compute/metadata/network-info.js';
 import type { ComputeDb } from '../compute/db/schema.js';
 import type { PlacementDb } from '../placement/db/schema.js';
 import { buildPlacementDeps, createPlacementService, migratePlacement } from '../placement/service.js';
@@ -88,23 +90,42 @@ function listAgents(dataplane: RunningDataplane, endpoints: Record<string, strin
   for (const host of dataplane.hosts) endpoints[`agents@${host.host}`] = dataplane.sandbox ? `sandbox ${dataplane.sandbox.name}` : 'host';
 }
 
-/** The network agents alone (a compute or network node): bus only, never the database. */
+/**
+ * The agents of every host of the data plane: network agents, then a compute agent beside them
+ * (its guests' taps appear in the host's namespace, where the L2 agent wires them).
+ */
+async function startHostsAgents(config: NimbusConfig, bus: Bus, logger: Logger, endpoints: Record<string, string>): Promise<() => Promise<void>> {
+  const dataplane = await startDataplane(config, bus, logger);
+  let compute;
+  try {
+    compute = await startComputeHosts(config, bus, logger, dataplane);
+  } catch (err) {
+    await dataplane.stop();
+    throw err;
+  }
+  listAgents(dataplane, endpoints);
+  return async () => {
+    await compute.stop();
+    await dataplane.stop();
+  };
+}
+
+/** The agents alone (a compute or network node): bus only, never the database. */
 async function startAgentsOnly(config: NimbusConfig): Promise<RunningCloud> {
   const logger = createLogger(config.logLevel);
   const bus: Bus = await createBus(config.bus.driver === 'memory' ? { driver: 'memory' } : { driver: 'amqp', url: config.bus.url });
-  let dataplane;
+  const endpoints: Record<string, string> = {};
+  let stopAgents: () => Promise<void>;
   try {
-    dataplane = await startDataplane(config, bus, logger);
+    stopAgents = await startHostsAgents(config, bus, logger, endpoints);
   } catch (err) {
     await bus.close();
     throw err;
   }
-  const endpoints: Record<string, string> = {};
-  listAgents(dataplane, endpoints);
   return {
     endpoints, openrcPath: '', logger,
     async stop() {
-      await dataplane.stop();
+      await stopAgents();
       await bus.close();
     },
   };
@@ -171,13 +192,11 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       const compute = createComputeService(computeDeps, tokens, logger);
       await serveApp('compute', compute.app, config.compute.port, computeUrl(config));
       // Nova's metadata service: only requests signed by a network metadata agent are answered.
-      const metadata = createMetadataService(computeDeps, { sharedSecret: metadataSecret(config) }, logger);
+      const metadata = createMetadataService(computeDeps, { sharedSecret: metadataSecret(config), networkInfo: networkInfoFromCache(computeDb) }, logger);
       await serveApp('metadata', metadata.app, config.compute.metadataPort, `http://${config.publicHost}:${config.compute.metadataPort}`);
     }
     if (roles.includes('agents') && config.network.dataplane.mode !== 'off') {
-      const dataplane = await startDataplane(config, bus, logger);
-      closers.push(() => dataplane.stop());
-      listAgents(dataplane, endpoints);
+      closers.push(await startHostsAgents(config, bus, logger, endpoints));
     }
   } catch (err) {
     for (const close of closers.reverse()) await close();

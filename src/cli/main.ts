@@ -8,6 +8,7 @@ import { adminPassword, openrc } from '../core/admin-credentials.js';
 import { ALL_ROLES, catalogServices, migrateAll, runBootstrap, startCloud } from './cloud.js';
 import { sandboxCommand } from './sandbox-command.js';
 import { ensurePublicNetwork } from './public-network.js';
+import { ensureGuestImage } from './guest-image-bootstrap.js';
 
 const USAGE = `usage: nimbus <command>
   all-in-one            start every service of a one-machine cloud (SQLite, in-process bus)
@@ -30,6 +31,7 @@ async function serve(roles: string[]): Promise<void> {
     // The all-in-one's sandbox comes with its provider network, as DevStack's does.
     await ensurePublicNetwork(config).catch((err: unknown) => cloud.logger.warn({ err: String(err) }, 'public network not created'));
   }
+  if (roles.includes('image')) await ensureGuestImage(config, cloud.logger).catch((err: unknown) => cloud.logger.warn({ err: String(err) }, 'guest image not uploaded'));
   process.stdout.write(`Nimbus is running (pid ${process.pid}).\n`);
   for (const [service, url] of Object.entries(cloud.endpoints)) process.stdout.write(`  ${service.padEnd(10)} ${url}\n`);
   if (cloud.openrcPath !== '') process.stdout.write(`Credentials: source ${cloud.openrcPath}\n`);

@@ -43,6 +43,25 @@ export interface ComputeConfig {
   readonly quotas: Readonly<Record<string, number>>;
   /** An oslo.policy file with overrides of Nova's defaults. */
   readonly policyFile: string | undefined;
+  /** nova-scheduler's [scheduler] / [filter_scheduler] options. */
+  readonly scheduler: SchedulerConfig;
+}
+
+/** [scheduler] max_attempts and [filter_scheduler] weigher multipliers / host_subset_size. */
+export interface SchedulerConfig {
+  /** Hosts tried per instance (the chosen one plus max_attempts - 1 alternates). */
+  readonly maxAttempts: number;
+  /** +1.0 spreads instances over hosts; a negative value packs them. */
+  readonly ramWeightMultiplier: number;
+  readonly cpuWeightMultiplier: number;
+  readonly diskWeightMultiplier: number;
+  readonly buildFailureWeightMultiplier: number;
+  readonly softAffinityWeightMultiplier: number;
+  readonly softAntiAffinityWeightMultiplier: number;
+  /** Choose randomly among this many best hosts (1: always the best). */
+  readonly hostSubsetSize: number;
+  /** [scheduler] max_placement_results: the limit of GET /allocation_candidates. */
+  readonly maxPlacementResults: number;
 }
 
 type Raw = Record<string, unknown>;
@@ -64,6 +83,33 @@ function int(raw: Raw, key: string, fallback: number, min: number, max: number):
     throw new ConfigError(`compute.${key}`, `must be an integer from ${min} to ${max}`);
   }
   return n;
+}
+
+function num(raw: Raw, key: string, fallback: number, path: string): number {
+  const value = raw[key] ?? fallback;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new ConfigError(`${path}.${key}`, 'must be a number');
+  return n;
+}
+
+function parseSchedulerConfig(raw: Raw): SchedulerConfig {
+  const s = section(raw, 'scheduler', 'compute.scheduler');
+  const pos = (key: string, fallback: number, max: number): number => {
+    const n = num(s, key, fallback, 'compute.scheduler');
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`compute.scheduler.${key}`, `must be an integer from 1 to ${max}`);
+    return n;
+  };
+  return Object.freeze({
+    maxAttempts: pos('maxAttempts', 3, 100),
+    ramWeightMultiplier: num(s, 'ramWeightMultiplier', 1.0, 'compute.scheduler'),
+    cpuWeightMultiplier: num(s, 'cpuWeightMultiplier', 1.0, 'compute.scheduler'),
+    diskWeightMultiplier: num(s, 'diskWeightMultiplier', 1.0, 'compute.scheduler'),
+    buildFailureWeightMultiplier: num(s, 'buildFailureWeightMultiplier', 1000000, 'compute.scheduler'),
+    softAffinityWeightMultiplier: num(s, 'softAffinityWeightMultiplier', 1.0, 'compute.scheduler'),
+    softAntiAffinityWeightMultiplier: num(s, 'softAntiAffinityWeightMultiplier', 1.0, 'compute.scheduler'),
+    hostSubsetSize: pos('hostSubsetSize', 1, 1000),
+    maxPlacementResults: pos('maxPlacementResults', 1000, 100000),
+  });
 }
 
 function str(raw: Raw, key: string, fallback: string, pattern: RegExp): string {
@@ -115,6 +161,7 @@ export function parseComputeConfig(raw: Raw = {}): ComputeConfig {
     serviceDownTimeSeconds: int(raw, 'serviceDownTimeSeconds', 60, 1, 86400),
     quotas: Object.freeze(merged),
     policyFile: policyFile === '' ? undefined : policyFile,
+    scheduler: parseSchedulerConfig(raw),
   });
 }
 

@@ -71,6 +71,8 @@ export interface NetworkConfig {
   /** Default quotas per resource; -1 means unlimited. */
   readonly quotas: Readonly<Record<string, number>>;
   readonly dataplane: DataplaneConfig;
+  /** Neutron's notify_nova_on_port_status_changes: port events to the compute API (NIMBUS_NOTIFY_NOVA). */
+  readonly notifyNovaOnPortStatusChanges: boolean;
 }
 
 /**
@@ -203,6 +205,7 @@ function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
   out.image = image;
   const network: Raw = { ...section(raw, 'network') };
   if (env.NIMBUS_NETWORK_PORT !== undefined) network.port = env.NIMBUS_NETWORK_PORT;
+  if (env.NIMBUS_NOTIFY_NOVA !== undefined) network.notifyNovaOnPortStatusChanges = env.NIMBUS_NOTIFY_NOVA;
   const dataplane: Raw = { ...section(network, 'dataplane') };
   const dpKeys: Record<string, string> = {
     NIMBUS_DATAPLANE: 'mode', NIMBUS_SANDBOX_NAME: 'sandboxName', NIMBUS_SANDBOX_HOSTS: 'sandboxHosts', NIMBUS_UPLINK: 'uplink',
@@ -312,6 +315,7 @@ function parseNetworkConfig(net: Raw): NetworkConfig {
     agentDownTimeSeconds: int(net, 'agentDownTimeSeconds', 'network.agentDownTimeSeconds', 75, 1, 86400),
     quotas: Object.freeze(merged),
     dataplane: parseDataplaneConfig(section(net, 'dataplane')),
+    notifyNovaOnPortStatusChanges: bool(net, 'notifyNovaOnPortStatusChanges', 'network.notifyNovaOnPortStatusChanges', true),
   };
 }
 

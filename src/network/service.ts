@@ -14,6 +14,7 @@ import type { NetworkDeps } from './api/deps.js';
 import { registerNetworkRoutes } from './api/routes.js';
 import { createMl2 } from './ml2/ml2.js';
 import { createNetworkEnforcer } from './policy/index.js';
+import { defaultNovaNotifier, type NovaNotifier } from './nova-notifier.js';
 
 /** neutron-server's default max_request_body_size is larger, but no network body needs more. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -22,8 +23,9 @@ export async function migrateNetwork(db: Kysely<NetworkDb>): Promise<void> {
   await migrateToLatest(db, 'network', networkMigrations);
 }
 
-export function buildNetworkDeps(config: NimbusConfig, db: Kysely<NetworkDb>, bus: Bus | undefined): NetworkDeps {
-  return { config, db, bus, policy: createNetworkEnforcer(config), ml2: createMl2(config) };
+export function buildNetworkDeps(config: NimbusConfig, db: Kysely<NetworkDb>, bus: Bus | undefined,
+  novaNotifier: NovaNotifier | undefined = defaultNovaNotifier(config, db)): NetworkDeps {
+  return { config, db, bus, policy: createNetworkEnforcer(config), ml2: createMl2(config), novaNotifier };
 }
 
 export function createNetworkService(deps: NetworkDeps, tokens: TokenValidator, logger: Logger): { app: FastifyInstance } {

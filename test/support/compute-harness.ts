@@ -9,6 +9,7 @@ import type { Bus } from '../../src/bus/index.js';
 import { parseComputeConfig } from '../../src/compute/config.js';
 import type { ComputeDb } from '../../src/compute/db/schema.js';
 import type { ComputeDeps } from '../../src/compute/api/deps.js';
+import type { ComputeClients } from '../../src/compute/clients.js';
 import type { ProjectVerifier } from '../../src/compute/domain/projects.js';
 import { buildComputeDeps, createComputeService, migrateCompute } from '../../src/compute/service.js';
 import { makeTenant, type Tenant } from './tenant.js';
@@ -57,13 +58,25 @@ function injectedProjectVerifier(identity: Harness): ProjectVerifier {
   };
 }
 
-export async function startCompute(options: { compute?: Record<string, unknown>; identity?: Record<string, unknown>; bus?: Bus } = {}): Promise<ComputeHarness> {
-  const identity = await startIdentity(options.identity ?? {});
+export interface StartComputeOptions {
+  readonly compute?: Record<string, unknown>;
+  /** Overrides for the identity harness this starts (ignored with identityHarness). */
+  readonly identity?: Record<string, unknown>;
+  readonly bus?: Bus;
+  /** An identity harness already running (other services share it); closed by close(). */
+  readonly identityHarness?: Harness;
+  /** How the compute service reaches image/network/placement (default: the configured endpoints). */
+  readonly clients?: ComputeClients;
+}
+
+export async function startCompute(options: StartComputeOptions = {}): Promise<ComputeHarness> {
+  const identity = options.identityHarness ?? await startIdentity(options.identity ?? {});
   const db = identity.deps.db as unknown as Kysely<ComputeDb>;
   await migrateCompute(db);
   const deps = buildComputeDeps(identity.config, db, options.bus, {
     compute: parseComputeConfig(options.compute ?? {}),
     projects: injectedProjectVerifier(identity),
+    ...(options.clients !== undefined ? { clients: options.clients } : {}),
   });
   const { app } = createComputeService(deps, identity.deps.tokens, createLogger('silent'));
   await app.ready();

@@ -78,7 +78,7 @@ export class ComputeRouter {
 
   private async respond(ctx: Ctx, endpoint: Endpoint): Promise<unknown> {
     const result = await endpoint.handler(ctx);
-    ctx.reply.code(endpoint.status ?? 200);
+    if (ctx.reply.statusCode === 200) ctx.reply.code(endpoint.status ?? 200); // a handler may set another (207)
     if (result === undefined) return ctx.reply.send();
     return result;
   }

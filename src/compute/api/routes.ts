@@ -13,6 +13,14 @@ import { registerAvailabilityZoneRoutes } from './availability-zone-routes.js';
 import { registerQuotaRoutes } from './quota-routes.js';
 import { registerServiceRoutes } from './service-routes.js';
 import { registerHypervisorRoutes } from './hypervisor-routes.js';
+import { registerServerCreateRoutes } from './server-create-routes.js';
+import { registerServerRoutes } from './server-routes.js';
+import { registerServerActionRoutes } from './server-action-routes.js';
+import { registerServerMetadataRoutes } from './server-metadata-routes.js';
+import { registerServerIpsRoutes } from './server-ips-routes.js';
+import { registerInstanceActionRoutes } from './instance-action-routes.js';
+import { registerExternalEventRoutes } from './external-event-routes.js';
+import { registerServerTagRoutes } from './server-tag-routes.js';
 
 export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): ComputeRouter {
   registerVersionRoutes(app, deps);
@@ -25,5 +33,13 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerQuotaRoutes(router);
   registerServiceRoutes(router);
   registerHypervisorRoutes(router);
+  registerServerCreateRoutes(router);
+  registerServerRoutes(router);
+  registerServerActionRoutes(router);
+  registerServerMetadataRoutes(router);
+  registerServerIpsRoutes(router);
+  registerInstanceActionRoutes(router);
+  registerExternalEventRoutes(router);
+  registerServerTagRoutes(router);
   return router;
 }

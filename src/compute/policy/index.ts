@@ -5,16 +5,20 @@ import type { NimbusConfig } from '../../core/config.js';
 import type { ComputeConfig } from '../config.js';
 import { NOVA_FLAVOR_RULES, NOVA_KEYPAIR_RULES, NOVA_QUOTA_RULES, NOVA_ZONE_RULES } from './api-rules.js';
 import { NOVA_BASE_RULES } from './base-rules.js';
+import { NOVA_SERVER_RULES } from './server-rules.js';
+import { NOVA_SERVER_EXTRA_RULES } from './server-extra-rules.js';
 import { NOVA_HYPERVISOR_RULES, NOVA_SERVICE_RULES } from './service-rules.js';
 
 export const novaDefaults: DefaultRules = {
   ...NOVA_BASE_RULES,
+  ...NOVA_SERVER_RULES,
   ...NOVA_FLAVOR_RULES,
   ...NOVA_KEYPAIR_RULES,
   ...NOVA_QUOTA_RULES,
   ...NOVA_ZONE_RULES,
   ...NOVA_SERVICE_RULES,
   ...NOVA_HYPERVISOR_RULES,
+  ...NOVA_SERVER_EXTRA_RULES,
 };
 
 /** Scope enforcement follows the cloud-wide identity switch, as for the other services. */

@@ -41,6 +41,7 @@ export async function updatePortStatus(deps: NetworkDeps, host: string, portIds:
     return { accepted, changed };
   });
   await notifyPortUpdates(deps, deps.db, changed);
+  deps.novaNotifier?.agentReported(changed, status);
   const order = new Map(portIds.map((id, i) => [id, i]));
   return { updated: accepted.sort((a, b) => order.get(a)! - order.get(b)!) };
 }

@@ -80,6 +80,7 @@ export async function createFloatingIp(deps: NetworkDeps, caller: Caller, body: 
   });
   const floatingip = await renderFloatingIp(deps.db, row);
   notify(deps, 'floatingip.create.end', { floatingip });
+  deps.novaNotifier?.floatingIpChanged(null, row.fixed_port_id);
   return floatingip;
 }
 
@@ -123,10 +124,11 @@ export async function updateFloatingIp(deps: NetworkDeps, caller: Caller, id: st
       ...bumped(current),
     };
     await trx.updateTable('net_floating_ip').set(changes).where('id', '=', current.id).execute();
-    return { ...current, ...changes };
+    return { ...current, ...changes, previousPortId: current.fixed_port_id };
   });
   const floatingip = await renderFloatingIp(deps.db, row);
   notify(deps, 'floatingip.update.end', { floatingip });
+  deps.novaNotifier?.floatingIpChanged(row.previousPortId, row.fixed_port_id);
   return floatingip;
 }
 
@@ -143,4 +145,5 @@ export async function deleteFloatingIp(deps: NetworkDeps, caller: Caller, id: st
     return row;
   });
   notify(deps, 'floatingip.delete.end', { floatingip_id: deleted.id, floating_ip_address: deleted.floating_ip_address, router_id: deleted.router_id });
+  deps.novaNotifier?.floatingIpChanged(deleted.fixed_port_id, null);
 }

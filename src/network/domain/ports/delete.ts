@@ -35,6 +35,7 @@ export async function deletePort(deps: NetworkDeps, caller: Caller, id: string, 
     return current;
   });
   notify(deps, 'port.delete.end', { port_id: id, network_id: row.network_id });
+  deps.novaNotifier?.portDeleted(row);
 }
 
 /** Bulk-create rollback: removes a port this request created, without policy checks. */

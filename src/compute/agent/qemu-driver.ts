@@ -1,0 +1,138 @@
+// The virt driver of the agent: a server's guest as one QEMU process (QemuProcessManager in the
+// host's namespace, so its taps appear where the L2 agent plugs them). Nova's libvirt driver
+// semantics without libvirt:
+//   spawn      start QEMU on the instance's disk (and config drive), virtio NIC per port
+//   powerOff   ACPI power button, up to shutdownTimeoutMs, then quit/kill (Nova's clean shutdown)
+//   powerOn    spawn again on the same disk
+//   reboot     HARD: QMP system_reset of a running guest (or a start of a stopped one);
+//              SOFT: clean shutdown then start, as Nova's _soft_reboot — a guest that ignores
+//              the power button is stopped hard after the timeout and started again
+//   destroy    quit at once (Nova's destroy), no grace
+//   powerState QMP query-status → nova power_state
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Accelerator } from '../virt/kvm.js';
+import { QemuProcessManager, type StartSpec, type StopOutcome } from '../virt/qemu-process.js';
+import { POWER_STATE } from '../conductor/instance-protocol.js';
+import type { InstanceFiles, InstanceRecord } from './instance-files.js';
+
+export interface QemuDriverOptions {
+  readonly stateDir: string;
+  readonly netns?: string;
+  readonly files: InstanceFiles;
+  /** Resolved once (the probe boots a guest). */
+  readonly accelerator: () => Promise<Accelerator>;
+  /** Nova's [DEFAULT] shutdown_timeout: 60 s. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+export class QemuDriver {
+  readonly processes: QemuProcessManager;
+  readonly shutdownTimeoutMs: number;
+
+  constructor(private readonly options: QemuDriverOptions) {
+    this.processes = new QemuProcessManager({ stateDir: options.stateDir, ...(options.netns !== undefined ? { netns: options.netns } : {}) });
+    this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 60_000;
+  }
+
+  /** The QEMU spec of a server. */
+  async specFor(record: InstanceRecord): Promise<StartSpec> {
+    const { build, ports } = record;
+    const files = this.options.files;
+    return {
+      name: `instance-${build.uuid}`,
+      uuid: build.uuid,
+      vcpus: build.flavor.vcpus,
+      memoryMb: build.flavor.memory_mb,
+      machine: 'pc',
+      accelerator: await this.options.accelerator(),
+      disks: [{ path: files.diskPath(build.uuid), format: 'qcow2', bus: 'virtio' }],
+      nics: ports.map((p) => ({ tap: p.tap, mac: p.mac, model: 'virtio' as const, ...(p.mtu !== null ? { mtu: p.mtu } : {}) })),
+      serialLogPath: files.consolePath(build.uuid),
+      vnc: { unixSocket: files.vncSocketPath(build.uuid) },
+      ...((await files.hasConfigDrive(build.uuid)) ? { configDrivePath: files.configDrivePath(build.uuid) } : {}),
+    };
+  }
+
+  /** Starts the guest (a running one is adopted, never restarted); its pid. */
+  async spawn(record: InstanceRecord): Promise<number> {
+    await mkdir(dirname(this.options.files.vncSocketPath(record.build.uuid)), { recursive: true, mode: 0o700 });
+    return (await this.processes.start(await this.specFor(record))).pid;
+  }
+
+  powerOn(record: InstanceRecord): Promise<number> {
+    return this.spawn(record);
+  }
+
+  powerOff(uuid: string, timeoutMs = this.shutdownTimeoutMs): Promise<StopOutcome> {
+    return this.processes.stop(uuid, timeoutMs);
+  }
+
+  destroy(uuid: string): Promise<StopOutcome> {
+    return this.processes.destroy(uuid);
+  }
+
+  async reboot(record: InstanceRecord, type: 'SOFT' | 'HARD', softTimeoutMs = this.shutdownTimeoutMs): Promise<'soft' | 'hard'> {
+    const uuid = record.build.uuid;
+    if (type === 'HARD') {
+      const handle = await this.processes.adopt(uuid).catch(() => undefined);
+      if (handle) {
+        try {
+          await handle.qmp.execute('system_reset', undefined, { timeoutMs: 5000 });
+          // A guest paused (or stopped by an error) is running again after a hard reboot.
+          const status = await handle.qmp.execute<{ status: string }>('query-status');
+          if (status.status !== 'running') await handle.qmp.execute('cont', undefined, { timeoutMs: 5000 });
+          return 'hard';
+        } catch {
+          await this.processes.destroy(uuid);
+        }
+      }
+      await this.spawn(record);
+      return 'hard';
+    }
+    const outcome = await this.processes.stop(uuid, softTimeoutMs);
+    await this.spawn(record);
+    return outcome === 'powered-off' || outcome === 'not-running' ? 'soft' : 'hard';
+  }
+
+  async isRunning(uuid: string): Promise<boolean> {
+    return this.processes.isRunning(uuid);
+  }
+
+  /** Running guests of this host (verified pidfiles). */
+  list(): Promise<string[]> {
+    return this.processes.list();
+  }
+
+  /** Reconnects to a running guest after a restart; its pid, or undefined. */
+  async adopt(uuid: string): Promise<number | undefined> {
+    return (await this.processes.adopt(uuid))?.pid;
+  }
+
+  async pid(uuid: string): Promise<number | undefined> {
+    return this.adopt(uuid).catch(() => undefined);
+  }
+
+  /** nova.compute.power_state of the guest. */
+  async powerState(uuid: string): Promise<number> {
+    let status: string | undefined;
+    try {
+      status = (await this.processes.queryStatus(uuid))?.status;
+    } catch {
+      return (await this.isRunning(uuid)) ? POWER_STATE.NOSTATE : POWER_STATE.SHUTDOWN;
+    }
+    switch (status) {
+      case undefined: return POWER_STATE.SHUTDOWN;
+      case 'running': return POWER_STATE.RUNNING;
+      case 'shutdown': return POWER_STATE.SHUTDOWN;
+      case 'internal-error': case 'guest-panicked': case 'io-error': return POWER_STATE.CRASHED;
+      case 'suspended': return POWER_STATE.SUSPENDED;
+      default: return POWER_STATE.PAUSED; // paused, prelaunch, inmigrate, debug, …
+    }
+  }
+
+  /** Drops QMP connections; the guests keep running. */
+  close(): void {
+    this.processes.close();
+  }
+}

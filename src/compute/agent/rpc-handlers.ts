@@ -1,0 +1,249 @@
+// The compute agent's RPC server (topic `compute`, server = host; protocol in
+// src/compute/rpc/compute-protocol.ts). The bus is a trust boundary: every argument is parsed
+// here before the manager sees it, and anything malformed is refused with an error naming the
+// field (the caller of a call gets it as a RemoteError; a bad cast is only logged).
+// Casts hand their work to the manager and return at once, as Nova acknowledges casts on
+// receipt: a build waits minutes for its ports, and events for it must still get through.
+import type { Bus, BusArgs, Handlers, Server } from '../../bus/index.js';
+import type { FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
+import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
+
+export class ComputeArgumentError extends Error {
+  constructor(method: string, message: string) {
+    super(`${method}: ${message}`);
+    this.name = 'ComputeArgumentError';
+  }
+}
+
+export type RebootType = 'SOFT' | 'HARD';
+export interface InstanceRequest { readonly uuid: string; readonly request_id: string }
+export interface RebootRequest extends InstanceRequest { readonly reboot_type: RebootType }
+export interface ConsoleRequest { readonly uuid: string; readonly length?: number }
+
+/** What the RPC server drives (InstanceManager implements it). */
+export interface ComputeRpcTarget {
+  buildAndRunInstance(build: InstanceBuild): Promise<void>;
+  stopInstance(request: InstanceRequest): Promise<void>;
+  startInstance(request: InstanceRequest): Promise<void>;
+  rebootInstance(request: RebootRequest): Promise<void>;
+  terminateInstance(request: InstanceRequest): Promise<void>;
+  getConsoleOutput(request: ConsoleRequest): Promise<string>;
+  externalInstanceEvents(events: readonly InstanceEvent[]): void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Nova's request ids: req-<uuid>; other printable short ids are tolerated. */
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
+const MAX_INT = 2147483647;
+/** No control characters (they would end up in logs, file names, config drives). */
+const PRINTABLE = /^[^\p{Cc}]*$/u;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
+/** Nova's user_data limit is 65535 bytes of base64. */
+const MAX_USER_DATA = 65535;
+
+type Obj = Record<string, unknown>;
+
+function object(method: string, what: string, value: unknown): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ComputeArgumentError(method, `${what} must be an object`);
+  return value as Obj;
+}
+
+function only(method: string, what: string, args: Obj, allowed: readonly string[]): void {
+  const extra = Object.keys(args).find((k) => !allowed.includes(k));
+  if (extra !== undefined) throw new ComputeArgumentError(method, `unexpected ${what === 'arguments' ? 'argument' : `${what} field`} ${extra.slice(0, 64)}`);
+}
+
+function uuid(method: string, what: string, value: unknown): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw new ComputeArgumentError(method, `${what} must be a lower-case UUID`);
+  return value;
+}
+
+function text(method: string, what: string, value: unknown, max: number, options: { empty?: boolean } = {}): string {
+  if (typeof value !== 'string' || value.length > max || !PRINTABLE.test(value) || (!options.empty && value.length === 0)) {
+    throw new ComputeArgumentError(method, `${what} must be a string of ${options.empty ? 0 : 1}-${max} printable characters`);
+  }
+  return value;
+}
+
+function nullableText(method: string, what: string, value: unknown, max: number): string | null {
+  return value === null ? null : text(method, what, value, max, { empty: true });
+}
+
+function int(method: string, what: string, value: unknown, min: number, max = MAX_INT): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ComputeArgumentError(method, `${what} must be an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function requestId(method: string, value: unknown): string {
+  if (typeof value !== 'string' || !REQUEST_ID.test(value)) throw new ComputeArgumentError(method, 'request_id must be a request id');
+  return value;
+}
+
+function stringMap(method: string, what: string, value: unknown, maxEntries: number): Record<string, string> {
+  const map = object(method, what, value);
+  const entries = Object.entries(map);
+  if (entries.length > maxEntries) throw new ComputeArgumentError(method, `${what} has more than ${maxEntries} entries`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries) out[text(method, `${what} key`, k, 255)] = text(method, `${what}.${k.slice(0, 64)}`, v, 255, { empty: true });
+  return out;
+}
+
+function parseFlavor(method: string, value: unknown): FlavorSnapshot {
+  const f = object(method, 'build.flavor', value);
+  only(method, 'build.flavor', f, ['id', 'flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb', 'swap', 'rxtx_factor', 'description', 'extra_specs']);
+  const rxtx = f.rxtx_factor;
+  if (typeof rxtx !== 'number' || !Number.isFinite(rxtx) || rxtx <= 0) throw new ComputeArgumentError(method, 'build.flavor.rxtx_factor must be a positive number');
+  return {
+    id: int(method, 'build.flavor.id', f.id, 0),
+    flavorid: text(method, 'build.flavor.flavorid', f.flavorid, 255),
+    name: text(method, 'build.flavor.name', f.name, 255),
+    // QEMU needs 16 MiB at least; Nova's minimum is 1.
+    memory_mb: int(method, 'build.flavor.memory_mb', f.memory_mb, 16),
+    vcpus: int(method, 'build.flavor.vcpus', f.vcpus, 1, 255),
+    root_gb: int(method, 'build.flavor.root_gb', f.root_gb, 0),
+    ephemeral_gb: int(method, 'build.flavor.ephemeral_gb', f.ephemeral_gb, 0),
+    swap: int(method, 'build.flavor.swap', f.swap, 0),
+    rxtx_factor: rxtx,
+    description: f.description === undefined ? null : nullableText(method, 'build.flavor.description', f.description, 65535),
+    extra_specs: f.extra_specs === undefined ? {} : stringMap(method, 'build.flavor.extra_specs', f.extra_specs, 1000),
+  };
+}
+
+function parseRequestedNetwork(method: string, value: unknown, i: number): RequestedNetwork {
+  const what = `build.requested_networks[${i}]`;
+  const n = object(method, what, value);
+  const tag = n.tag === undefined ? {} : { tag: text(method, `${what}.tag`, n.tag, 60) };
+  if (n.port_id !== undefined) {
+    only(method, what, n, ['port_id', 'tag']);
+    return { port_id: uuid(method, `${what}.port_id`, n.port_id), ...tag };
+  }
+  only(method, what, n, ['network_id', 'fixed_ip', 'tag']);
+  const ip = n.fixed_ip;
+  if (ip !== undefined && (typeof ip !== 'string' || !(IPV4.test(ip) || (ip.includes(':') && IPV6.test(ip))))) {
+    throw new ComputeArgumentError(method, `${what}.fixed_ip must be an IP address`);
+  }
+  return { network_id: uuid(method, `${what}.network_id`, n.network_id), ...(typeof ip === 'string' ? { fixed_ip: ip } : {}), ...tag };
+}
+
+const BUILD_FIELDS = [
+  'uuid', 'project_id', 'user_id', 'display_name', 'hostname', 'flavor', 'image_id', 'key_name', 'key_data', 'user_data',
+  'config_drive', 'metadata', 'requested_networks', 'security_groups', 'availability_zone', 'launch_index', 'node_uuid',
+  'attempt', 'request_id', 'admin_password',
+];
+
+/** build_and_run_instance {build}. */
+export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: InstanceBuild } {
+  const m = 'build_and_run_instance';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['build']);
+  const b = object(m, 'build', args.build);
+  only(m, 'build', b, BUILD_FIELDS);
+  const hostname = text(m, 'build.hostname', b.hostname, 63);
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(hostname)) throw new ComputeArgumentError(m, 'build.hostname must be a host name label');
+  const userData = b.user_data;
+  if (userData !== null && (typeof userData !== 'string' || userData.length > MAX_USER_DATA || !BASE64.test(userData))) {
+    throw new ComputeArgumentError(m, `build.user_data must be null or base64 of at most ${MAX_USER_DATA} characters`);
+  }
+  if (typeof b.config_drive !== 'boolean') throw new ComputeArgumentError(m, 'build.config_drive must be a boolean');
+  if (!Array.isArray(b.requested_networks) || b.requested_networks.length > 64) throw new ComputeArgumentError(m, 'build.requested_networks must be an array of at most 64 networks');
+  if (!Array.isArray(b.security_groups) || b.security_groups.length > 64) throw new ComputeArgumentError(m, 'build.security_groups must be an array of at most 64 names');
+  const zone = b.availability_zone;
+  const build: InstanceBuild = {
+    uuid: uuid(m, 'build.uuid', b.uuid),
+    project_id: text(m, 'build.project_id', b.project_id, 255),
+    user_id: text(m, 'build.user_id', b.user_id, 255),
+    display_name: text(m, 'build.display_name', b.display_name, 255, { empty: true }),
+    hostname,
+    flavor: parseFlavor(m, b.flavor),
+    image_id: uuid(m, 'build.image_id', b.image_id),
+    key_name: b.key_name === null ? null : text(m, 'build.key_name', b.key_name, 255),
+    key_data: b.key_data === null ? null : text(m, 'build.key_data', b.key_data, 65535),
+    user_data: userData as string | null,
+    config_drive: b.config_drive,
+    metadata: stringMap(m, 'build.metadata', b.metadata, 128),
+    requested_networks: (b.requested_networks as unknown[]).map((n, i) => parseRequestedNetwork(m, n, i)),
+    security_groups: (b.security_groups as unknown[]).map((s, i) => text(m, `build.security_groups[${i}]`, s, 255)),
+    availability_zone: zone === null ? null : text(m, 'build.availability_zone', zone, 255),
+    launch_index: int(m, 'build.launch_index', b.launch_index, 0),
+    node_uuid: uuid(m, 'build.node_uuid', b.node_uuid),
+    attempt: int(m, 'build.attempt', b.attempt, 1, 1000),
+    request_id: requestId(m, b.request_id),
+    admin_password: b.admin_password === null ? null : text(m, 'build.admin_password', b.admin_password, 255),
+  };
+  const ports = build.requested_networks.flatMap((n) => ('port_id' in n ? [n.port_id] : []));
+  if (new Set(ports).size !== ports.length) throw new ComputeArgumentError(m, 'build.requested_networks names a port twice');
+  return { build };
+}
+
+/** stop_instance / start_instance / terminate_instance {uuid, request_id}. */
+export function parseInstanceRequest(method: string, raw: BusArgs | unknown): InstanceRequest {
+  const args = object(method, 'arguments', raw);
+  only(method, 'arguments', args, ['uuid', 'request_id']);
+  return { uuid: uuid(method, 'uuid', args.uuid), request_id: requestId(method, args.request_id) };
+}
+
+/** reboot_instance {uuid, request_id, reboot_type}. */
+export function parseRebootInstance(raw: BusArgs | unknown): RebootRequest {
+  const m = 'reboot_instance';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'reboot_type']);
+  if (args.reboot_type !== 'SOFT' && args.reboot_type !== 'HARD') throw new ComputeArgumentError(m, "reboot_type must be 'SOFT' or 'HARD'");
+  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), reboot_type: args.reboot_type };
+}
+
+/** get_console_output {uuid, length?}: length null/-1/absent = everything. */
+export function parseGetConsoleOutput(raw: BusArgs | unknown): ConsoleRequest {
+  const m = 'get_console_output';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'length']);
+  const id = uuid(m, 'uuid', args.uuid);
+  if (args.length === undefined || args.length === null || args.length === -1) return { uuid: id };
+  return { uuid: id, length: int(m, 'length', args.length, 0) };
+}
+
+const EVENT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+const EVENT_STATUSES = ['completed', 'failed', 'in-progress'];
+
+/** external_instance_event {events}. */
+export function parseExternalInstanceEvent(raw: BusArgs | unknown): { events: InstanceEvent[] } {
+  const m = 'external_instance_event';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['events']);
+  if (!Array.isArray(args.events) || args.events.length === 0 || args.events.length > 1000) {
+    throw new ComputeArgumentError(m, 'events must be an array of 1-1000 events');
+  }
+  const events = (args.events as unknown[]).map((raw, i): InstanceEvent => {
+    const e = object(m, `events[${i}]`, raw);
+    only(m, `events[${i}]`, e, ['name', 'server_uuid', 'tag', 'status']);
+    if (typeof e.name !== 'string' || !EVENT_NAME.test(e.name)) throw new ComputeArgumentError(m, `events[${i}].name must be an event name`);
+    if (typeof e.status !== 'string' || !EVENT_STATUSES.includes(e.status)) throw new ComputeArgumentError(m, `events[${i}].status must be one of ${EVENT_STATUSES.join(', ')}`);
+    return {
+      name: e.name, server_uuid: uuid(m, `events[${i}].server_uuid`, e.server_uuid), status: e.status,
+      ...(e.tag === undefined ? {} : { tag: text(m, `events[${i}].tag`, e.tag, 255) }),
+    };
+  });
+  return { events };
+}
+
+/** The handlers of topic `compute` for one host. */
+export function computeHandlers(target: ComputeRpcTarget): Handlers {
+  // The manager logs and reports its own failures; nothing is left to reject unobserved.
+  const detach = (work: Promise<unknown>): undefined => { work.catch(() => undefined); return undefined; };
+  return {
+    build_and_run_instance: async (args) => detach(target.buildAndRunInstance(parseBuildAndRunInstance(args).build)),
+    stop_instance: async (args) => detach(target.stopInstance(parseInstanceRequest('stop_instance', args))),
+    start_instance: async (args) => detach(target.startInstance(parseInstanceRequest('start_instance', args))),
+    reboot_instance: async (args) => detach(target.rebootInstance(parseRebootInstance(args))),
+    terminate_instance: async (args) => detach(target.terminateInstance(parseInstanceRequest('terminate_instance', args))),
+    get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
+    external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },
+  };
+}
+
+export function serveCompute(bus: Bus, host: string, target: ComputeRpcTarget): Promise<Server> {
+  return bus.serve(COMPUTE_RPC_TOPIC, host, computeHandlers(target));
+}

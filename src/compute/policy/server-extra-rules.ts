@@ -1,0 +1,34 @@
+// Nova's registered defaults for the server sub-resources (nova/policies/console_output.py,
+// server_metadata.py, ips.py, instance_actions.py, server_external_events.py, server_tags.py).
+// Readers see, members change; instance action events (with tracebacks) and their details are
+// admin's; external events come from services (Neutron) — Nova 2023.2 moved that rule from admin
+// to the service role, both are accepted here.
+import type { RuleDefault } from '../../core/policy/index.js';
+import { ADMIN, LEGACY_ADMIN_API, LEGACY_ADMIN_OR_OWNER, PROJECT_MEMBER_OR_ADMIN, PROJECT_READER_OR_ADMIN, novaRule } from './base-rules.js';
+
+const reader = novaRule(PROJECT_READER_OR_ADMIN, LEGACY_ADMIN_OR_OWNER);
+const member = novaRule(PROJECT_MEMBER_OR_ADMIN, LEGACY_ADMIN_OR_OWNER);
+const admin = novaRule(ADMIN, LEGACY_ADMIN_API);
+
+export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
+  'os_compute_api:os-console-output': member,
+  'os_compute_api:server-metadata:index': reader,
+  'os_compute_api:server-metadata:show': reader,
+  'os_compute_api:server-metadata:create': member,
+  'os_compute_api:server-metadata:update_all': member,
+  'os_compute_api:server-metadata:update': member,
+  'os_compute_api:server-metadata:delete': member,
+  'os_compute_api:ips:index': reader,
+  'os_compute_api:ips:show': reader,
+  'os_compute_api:os-instance-actions:list': reader,
+  'os_compute_api:os-instance-actions:show': reader,
+  'os_compute_api:os-instance-actions:events': admin,
+  'os_compute_api:os-instance-actions:events:details': admin,
+  'os_compute_api:os-server-external-events:create': novaRule('rule:service_or_admin', LEGACY_ADMIN_API),
+  'os_compute_api:os-server-tags:index': reader,
+  'os_compute_api:os-server-tags:show': reader,
+  'os_compute_api:os-server-tags:update': member,
+  'os_compute_api:os-server-tags:update_all': member,
+  'os_compute_api:os-server-tags:delete': member,
+  'os_compute_api:os-server-tags:delete_all': member,
+};

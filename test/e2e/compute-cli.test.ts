@@ -1,0 +1,159 @@
+// Servers as a new user boots them (issue 6's "done when"), with Debian's real `openstack` client
+// against the all-in-one as root: a sandbox of two simulated hosts, the root namespace's uplink
+// into `public`, the bootstrap's nimbus-cirros image and real QEMU guests. Two servers on
+// different hosts: ACTIVE, console log shows DHCP and metadata, SSH through a floating IP with the
+// key sees the user-data's effect, the two ping each other; stop, start, reboot and delete work and
+// leave no QEMU, tap, port or allocation behind.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { listNetns } from '../../src/hostnet/index.js';
+import { startAllInOne, type AllInOne } from '../support/all-in-one.js';
+
+const run = promisify(execFile);
+type Row = Record<string, any>;
+const root = process.getuid?.() === 0;
+const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, everyMs = 1000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last).slice(0, 400)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** `addresses` as the client prints it: {"net1": ["10.0.0.5"]}, or "net1=10.0.0.5" from older clients. */
+function firstAddress(addresses: unknown): string {
+  const text = typeof addresses === 'string' ? addresses : JSON.stringify(addresses);
+  const m = /(\d+\.\d+\.\d+\.\d+)/.exec(text);
+  if (!m) throw new Error(`no IPv4 address in ${text}`);
+  return m[1]!;
+}
+
+describe('servers with the real openstack client', { skip: !root ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false }, () => {
+  const sandbox = `c${process.pid % 10000}`;
+  const env = { NIMBUS_DATAPLANE: 'sandbox', NIMBUS_SANDBOX_NAME: sandbox, NIMBUS_SANDBOX_HOSTS: '2', NIMBUS_UPLINK: 'true' };
+  const work = mkdtempSync(join(tmpdir(), 'nimbus-e2e-compute-'));
+  const key = join(work, 'k1');
+  let cloud: AllInOne;
+  const destroy = () => run('bin/nimbus', ['sandbox', 'destroy'], { env: { ...process.env, ...env } });
+  const os = (args: string[]) => cloud.openstack(args);
+  const osJson = <T = Row>(args: string[]) => cloud.openstackJson<T>(args);
+  const ssh = (ip: string, command: string) => run('ssh', ['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'ConnectTimeout=5', '-o', 'BatchMode=yes', `cirros@${ip}`, command], { timeout: 30_000 });
+
+  before(async () => {
+    await destroy();
+    cloud = await startAllInOne(env);
+  });
+  after(async () => {
+    // Whatever the test left, the servers go first (their guests are the cloud's to end).
+    if (cloud) {
+      for (const name of ['vm1', 'vm2']) await os(['server', 'delete', '--wait', name]).catch(() => undefined);
+      await cloud.stop();
+    }
+    await destroy();
+    rmSync(work, { recursive: true, force: true });
+    const left = (await listNetns()).filter((n) => n.startsWith(`nimbus-${sandbox}-`));
+    assert.deepEqual(left, [], 'sandbox destroy leaves no namespace');
+  });
+
+  test('boot, reach, act on and delete two servers', { timeout: 900_000 }, async () => {
+    const services = await eventually('two nova-compute services up', async () => {
+      const list = await osJson<Row[]>(['compute', 'service', 'list', '--service', 'nova-compute']);
+      return list.filter((s) => s.State === 'up').length === 2 ? list : undefined;
+    });
+    assert.deepEqual(services.map((s) => s.Host).sort(), [`${sandbox}-host1`, `${sandbox}-host2`]);
+    const image = await eventually('the bootstrap image', async () => {
+      const img = await osJson<Row>(['image', 'show', 'nimbus-cirros']);
+      return img.status === 'active' ? img : undefined;
+    }, 300_000, 3000);
+    assert.equal(image.disk_format, 'qcow2');
+
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    await os(['keypair', 'create', '--public-key', `${key}.pub`, 'k1']);
+    await os(['network', 'create', 'net1']);
+    await os(['subnet', 'create', '--network', 'net1', '--subnet-range', '10.0.0.0/24', '--dns-nameserver', '10.0.0.1', 'subnet1']);
+    await os(['router', 'create', 'router1']);
+    await os(['router', 'set', '--external-gateway', 'public', 'router1']);
+    await os(['router', 'add', 'subnet', 'router1', 'subnet1']);
+    await os(['security', 'group', 'rule', 'create', '--protocol', 'icmp', 'default']);
+    await os(['security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '22', 'default']);
+    const userData = join(work, 'user-data.sh');
+    writeFileSync(userData, '#!/bin/sh\necho "hello from user-data" > /home/cirros/user-data-ran\nchown cirros /home/cirros/user-data-ran\n');
+
+    const t0 = Date.now();
+    const vm1 = await osJson<Row>(['server', 'create', '--image', 'nimbus-cirros', '--flavor', 'm1.nano', '--network', 'net1', '--key-name', 'k1',
+      '--user-data', userData, '--wait', 'vm1']);
+    const activeMs = Date.now() - t0;
+    assert.equal(vm1.status, 'ACTIVE', JSON.stringify(vm1));
+    const vm2 = await osJson<Row>(['server', 'create', '--image', 'nimbus-cirros', '--flavor', 'm1.nano', '--network', 'net1', '--key-name', 'k1',
+      '--hint', `different_host=${vm1.id}`, '--wait', 'vm2']);
+    assert.equal(vm2.status, 'ACTIVE', JSON.stringify(vm2));
+    const host1 = (await osJson<Row>(['server', 'show', 'vm1']))['OS-EXT-SRV-ATTR:host'];
+    const host2 = (await osJson<Row>(['server', 'show', 'vm2']))['OS-EXT-SRV-ATTR:host'];
+    assert.notEqual(host1, host2, 'the two servers run on different simulated hosts');
+
+    const log = await eventually('console log with DHCP, metadata and ready', async () => {
+      const text = await os(['console', 'log', 'show', 'vm1']);
+      return /nimbus-init: ready/.test(text) ? text : undefined;
+    }, 180_000, 2000);
+    assert.match(log, /nimbus-init: dhcp ok 10\.0\.0\.\d+/);
+    assert.match(log, /nimbus-init: metadata ok from/);
+    assert.match(log, /nimbus-init: user-data script exit 0/);
+
+    const fip = (await osJson<Row>(['floating', 'ip', 'create', 'public'])).floating_ip_address as string;
+    await os(['server', 'add', 'floating', 'ip', 'vm1', fip]);
+    const seen = await eventually('SSH through the floating IP', async () => (await ssh(fip, 'cat /home/cirros/user-data-ran')).stdout, 120_000, 2000);
+    assert.equal(seen.trim(), 'hello from user-data');
+    const vm2Ip = firstAddress((await osJson<Row>(['server', 'show', 'vm2'])).addresses);
+    const ping = await ssh(fip, `ping -c 3 -W 2 ${vm2Ip}`);
+    assert.match(ping.stdout, /3 packets received|3 received/);
+    console.log(JSON.stringify({ serverCreateToActiveMs: activeMs }));
+
+    await os(['server', 'stop', 'vm2']);
+    await eventually('vm2 SHUTOFF', async () => ((await osJson<Row>(['server', 'show', 'vm2'])).status === 'SHUTOFF' ? true : undefined), 120_000);
+    await os(['server', 'start', 'vm2']);
+    await eventually('vm2 ACTIVE again', async () => ((await osJson<Row>(['server', 'show', 'vm2'])).status === 'ACTIVE' ? true : undefined), 120_000);
+    await os(['server', 'reboot', '--hard', '--wait', 'vm1']);
+    assert.equal((await osJson<Row>(['server', 'show', 'vm1'])).status, 'ACTIVE');
+    await eventually('SSH after the reboot', async () => (await ssh(fip, 'echo back')).stdout.trim() === 'back' ? true : undefined, 180_000, 2000);
+
+    await os(['server', 'delete', '--wait', 'vm1', 'vm2']);
+    assert.deepEqual(await osJson<Row[]>(['server', 'list']), []);
+    const ports = await osJson<Row[]>(['port', 'list', '--device-owner', 'compute:nova']);
+    assert.deepEqual(ports, [], 'no compute port left');
+    const computeDir = join(cloud.dataDir, 'compute');
+    for (const host of existsSync(computeDir) ? readdirSync(computeDir) : []) {
+      const pids = join(computeDir, host, 'pids');
+      assert.deepEqual(existsSync(pids) ? readdirSync(pids).filter((f) => f.startsWith('qemu-')) : [], [], `no QEMU pidfile left on ${host}`);
+      const instances = join(computeDir, host, 'instances');
+      assert.deepEqual(existsSync(instances) ? readdirSync(instances) : [], [], `no instance directory left on ${host}`);
+    }
+    for (const host of [1, 2]) {
+      const { stdout } = await run('ip', ['-n', `nimbus-${sandbox}-host${host}`, '-o', 'link', 'show']);
+      assert.doesNotMatch(stdout, /tap[0-9a-f]{8}-[0-9a-f]{2}/, `no tap left on host${host}`);
+    }
+    const usages = await eventually('no allocation left', async () => {
+      const token = (await osJson<Row>(['token', 'issue'])).id as string;
+      const placement = (cloud.env.NIMBUS_PLACEMENT_PORT as string);
+      const res = await fetch(`http://127.0.0.1:${placement}/usages?project_id=${encodeURIComponent((await osJson<Row>(['project', 'show', 'admin'])).id)}`,
+        { headers: { 'x-auth-token': token, 'openstack-api-version': 'placement 1.9' } });
+      const body = await res.json() as { usages: Record<string, number> };
+      return Object.values(body.usages).every((v) => v === 0) ? body.usages : undefined;
+    }, 30_000);
+    assert.ok(usages);
+  });
+});
