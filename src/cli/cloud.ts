@@ -85,6 +85,12 @@ export async function runBootstrap(config: NimbusConfig, db: Kysely<IdentityDb>,
   for (const what of result.created) logger.info({ created: what }, 'bootstrap');
 }
 
+/** The configured bus; failures nobody awaits (a cast's handler failing, say) are logged. */
+function openBus(config: NimbusConfig, logger: Logger): Promise<Bus> {
+  const onError = (err: unknown) => logger.error({ err }, 'bus: unhandled failure');
+  return createBus(config.bus.driver === 'memory' ? { driver: 'memory', onError } : { driver: 'amqp', url: config.bus.url, onError });
+}
+
 /** One endpoint line per host whose agents this process runs. */
 function listAgents(dataplane: RunningDataplane, endpoints: Record<string, string>): void {
   for (const host of dataplane.hosts) endpoints[`agents@${host.host}`] = dataplane.sandbox ? `sandbox ${dataplane.sandbox.name}` : 'host';
@@ -113,7 +119,7 @@ async function startHostsAgents(config: NimbusConfig, bus: Bus, logger: Logger, 
 /** The agents alone (a compute or network node): bus only, never the database. */
 async function startAgentsOnly(config: NimbusConfig): Promise<RunningCloud> {
   const logger = createLogger(config.logLevel);
-  const bus: Bus = await createBus(config.bus.driver === 'memory' ? { driver: 'memory' } : { driver: 'amqp', url: config.bus.url });
+  const bus: Bus = await openBus(config, logger);
   const endpoints: Record<string, string> = {};
   let stopAgents: () => Promise<void>;
   try {
@@ -135,7 +141,7 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
   if (roles.length === 1 && roles[0] === 'agents') return startAgentsOnly(config);
   const logger = createLogger(config.logLevel);
   const database: Database<IdentityDb> = openDatabase(config.databaseUrl);
-  const bus: Bus = await createBus(config.bus.driver === 'memory' ? { driver: 'memory' } : { driver: 'amqp', url: config.bus.url });
+  const bus: Bus = await openBus(config, logger);
   const closers: (() => Promise<void>)[] = [];
   const endpoints: Record<string, string> = {};
   /** Every API server starts the same way: listen, close on stop, list its endpoint. */

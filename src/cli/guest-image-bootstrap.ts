@@ -36,7 +36,8 @@ export async function ensureGuestImage(config: NimbusConfig, logger: Logger, opt
   let cacheKey = 'prebuilt';
   if (path === undefined) {
     try {
-      const built = await buildGuestImage({ outDir: join(config.dataDir, 'guest-image') });
+      // NIMBUS_GUEST_IMAGE_DIR shares one build cache between data directories (test runs).
+      const built = await buildGuestImage({ outDir: env.NIMBUS_GUEST_IMAGE_DIR || join(config.dataDir, 'guest-image') });
       logger.info({ path: built.path, built: built.built, cacheKey: built.cacheKey }, 'guest image');
       path = built.path;
       cacheKey = built.cacheKey;

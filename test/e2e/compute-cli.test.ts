@@ -44,7 +44,7 @@ function firstAddress(addresses: unknown): string {
 
 describe('servers with the real openstack client', { skip: !root ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false }, () => {
   const sandbox = `c${process.pid % 10000}`;
-  const env = { NIMBUS_DATAPLANE: 'sandbox', NIMBUS_SANDBOX_NAME: sandbox, NIMBUS_SANDBOX_HOSTS: '2', NIMBUS_UPLINK: 'true' };
+  const env = { NIMBUS_DATAPLANE: 'sandbox', NIMBUS_SANDBOX_NAME: sandbox, NIMBUS_SANDBOX_HOSTS: '2', NIMBUS_UPLINK: 'true', NIMBUS_GUEST_IMAGE: '1' };
   const work = mkdtempSync(join(tmpdir(), 'nimbus-e2e-compute-'));
   const key = join(work, 'k1');
   let cloud: AllInOne;
@@ -143,13 +143,14 @@ describe('servers with the real openstack client', { skip: !root ? 'needs root' 
       assert.deepEqual(existsSync(instances) ? readdirSync(instances) : [], [], `no instance directory left on ${host}`);
     }
     for (const host of [1, 2]) {
-      const { stdout } = await run('ip', ['-n', `nimbus-${sandbox}-host${host}`, '-o', 'link', 'show']);
-      assert.doesNotMatch(stdout, /tap[0-9a-f]{8}-[0-9a-f]{2}/, `no tap left on host${host}`);
+      // Guests' NICs are tun/tap devices; the taps left are the veths of DHCP and router ports.
+      const { stdout } = await run('ip', ['-n', `nimbus-${sandbox}-h${host}`, '-j', '-d', 'link', 'show']);
+      const taps = (JSON.parse(stdout) as Row[]).filter((l) => l.linkinfo?.info_kind === 'tun').map((l) => l.ifname);
+      assert.deepEqual(taps, [], `no guest tap left on host${host}`);
     }
     const usages = await eventually('no allocation left', async () => {
       const token = (await osJson<Row>(['token', 'issue'])).id as string;
-      const placement = (cloud.env.NIMBUS_PLACEMENT_PORT as string);
-      const res = await fetch(`http://127.0.0.1:${placement}/usages?project_id=${encodeURIComponent((await osJson<Row>(['project', 'show', 'admin'])).id)}`,
+      const res = await fetch(`${cloud.placementUrl}/usages?project_id=${encodeURIComponent((await osJson<Row>(['project', 'show', 'admin'])).id)}`,
         { headers: { 'x-auth-token': token, 'openstack-api-version': 'placement 1.9' } });
       const body = await res.json() as { usages: Record<string, number> };
       return Object.values(body.usages).every((v) => v === 0) ? body.usages : undefined;

@@ -4,7 +4,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -15,6 +15,7 @@ export interface AllInOne {
   readonly identityUrl: string;
   readonly imageUrl: string;
   readonly networkUrl: string;
+  readonly placementUrl: string;
   /** Runs the real `openstack` client with the admin openrc (plus `extraEnv`); -f json output parsed. */
   openstack(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<string>;
   openstackJson<T = Record<string, unknown>>(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<T>;
@@ -52,7 +53,8 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
   const env: NodeJS.ProcessEnv = {
     ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort),
     NIMBUS_NETWORK_PORT: String(networkPort), NIMBUS_COMPUTE_PORT: String(computePort), NIMBUS_PLACEMENT_PORT: String(placementPort), NIMBUS_COMPUTE_METADATA_PORT: String(metadataPort),
-    NIMBUS_LOG_LEVEL: 'warn', NIMBUS_DATAPLANE: 'off', ...extraEnv,
+    // No test image unless a test asks (NIMBUS_GUEST_IMAGE: '1'); builds are shared in dist/guest-image.
+    NIMBUS_LOG_LEVEL: 'warn', NIMBUS_DATAPLANE: 'off', NIMBUS_GUEST_IMAGE: '0', NIMBUS_GUEST_IMAGE_DIR: resolve('dist/guest-image'), ...extraEnv,
   };
   delete env.NIMBUS_CONFIG;
   const child: ChildProcess = spawn('bin/nimbus', ['all-in-one'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -60,7 +62,7 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
   child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`all-in-one did not start in 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`all-in-one did not start in 300 s:\n${output}`)), 300_000);
     const check = setInterval(() => {
       if (output.includes('Credentials:')) { clearInterval(check); clearTimeout(timer); resolve(); }
     }, 100);
@@ -77,6 +79,7 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
     identityUrl: `http://127.0.0.1:${port}/v3`,
     imageUrl: `http://127.0.0.1:${imagePort}`,
     networkUrl: `http://127.0.0.1:${networkPort}`,
+    placementUrl: `http://127.0.0.1:${placementPort}`,
     openstack,
     openstackJson: async <T>(args: string[], more?: NodeJS.ProcessEnv) => JSON.parse(await openstack([...args, '-f', 'json'], more)) as T,
     async stop() {

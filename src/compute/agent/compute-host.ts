@@ -62,7 +62,8 @@ export async function startComputeHost(options: ComputeHostOptions): Promise<Run
   });
   const agent = new ComputeAgent({
     bus, host, placement: options.clients.placement, logger: log,
-    resources: options.resources ?? (() => hostResources({ instancesDir: join(stateDir, 'instances') })),
+    // The node is named after the service host: simulated hosts share one machine's hostname.
+    resources: options.resources ?? (() => hostResources({ instancesDir: join(stateDir, 'instances'), hypervisorHostname: host })),
     ...(options.reportIntervalMs !== undefined ? { reportIntervalMs: options.reportIntervalMs } : {}),
     ...(options.availabilityZone !== undefined ? { availabilityZone: options.availabilityZone } : {}),
   });

@@ -60,8 +60,9 @@ function uuid(method: string, what: string, value: unknown): string {
   return value;
 }
 
-function text(method: string, what: string, value: unknown, max: number, options: { empty?: boolean } = {}): string {
-  if (typeof value !== 'string' || value.length > max || !PRINTABLE.test(value) || (!options.empty && value.length === 0)) {
+function text(method: string, what: string, value: unknown, max: number, options: { empty?: boolean; multiline?: boolean } = {}): string {
+  const printable = typeof value === 'string' && PRINTABLE.test(options.multiline ? value.replace(/[\r\n\t]/g, '') : value);
+  if (typeof value !== 'string' || value.length > max || !printable || (!options.empty && value.length === 0)) {
     throw new ComputeArgumentError(method, `${what} must be a string of ${options.empty ? 0 : 1}-${max} printable characters`);
   }
   return value;
@@ -161,7 +162,8 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
     flavor: parseFlavor(m, b.flavor),
     image_id: uuid(m, 'build.image_id', b.image_id),
     key_name: b.key_name === null ? null : text(m, 'build.key_name', b.key_name, 255),
-    key_data: b.key_data === null ? null : text(m, 'build.key_data', b.key_data, 65535),
+    // Key pairs' public keys are files' contents: x509 certificates and trailing newlines included.
+    key_data: b.key_data === null ? null : text(m, 'build.key_data', b.key_data, 65535, { multiline: true }),
     user_data: userData as string | null,
     config_drive: b.config_drive,
     metadata: stringMap(m, 'build.metadata', b.metadata, 128),

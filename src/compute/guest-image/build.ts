@@ -54,6 +54,8 @@ export class GuestImageError extends Error {
 
 /** Host paths of the inputs (Debian packages: linux-image-amd64, busybox-static, dropbear-bin, syslinux, syslinux-common, mtools, fdisk, qemu-utils). */
 const BUSYBOX = '/bin/busybox';
+/** Bumped when the image's layout changes in this file (modes, paths), so cached builds are redone. */
+const LAYOUT_VERSION = 2;
 const DROPBEAR = '/usr/sbin/dropbear';
 const DROPBEARKEY = '/usr/bin/dropbearkey';
 const SYSLINUX_MBR = '/usr/lib/syslinux/mbr/mbr.bin';
@@ -197,6 +199,7 @@ async function gatherInputs(options: GuestImageOptions): Promise<Inputs> {
   const syslinuxVersion = (await exec('syslinux', ['--version']).catch((e: GuestImageError) => e.message)).trim();
   const key = sha256(JSON.stringify({
     kernelVersion, bbVersion, syslinuxVersion, epoch, hashes, texts: sha256(files.guestTextsDigestInput()), disk: [DISK_MIB, PART_START_SECTOR, DISK_ID],
+    layout: LAYOUT_VERSION,
   })).slice(0, 16);
   return { kernelVersion, vmlinuz, modules, dropbearLibs, mbr, key, epoch };
 }
@@ -232,7 +235,9 @@ async function initramfsEntries(inputs: Inputs): Promise<CpioEntry[]> {
   entries.push({ type: 'symlink', path: 'usr/bin', target: '../bin' });
   entries.push({ type: 'symlink', path: 'usr/sbin', target: '../bin' });
 
-  await hostFile(BUSYBOX, 'bin/busybox');
+  // Setuid as CirrOS lets its user ping (Tempest's connectivity checks run `ping` as cirros):
+  // Debian's busybox drops root for every applet not marked as needing it.
+  await hostFile(BUSYBOX, 'bin/busybox', 0o4755);
   const applets = (await exec(BUSYBOX, ['--list'])).split('\n').map((a) => a.trim())
     .filter((a) => /^[A-Za-z0-9_.[-]+$/.test(a) && a !== 'busybox').sort();
   for (const applet of new Set(applets)) entries.push({ type: 'symlink', path: `bin/${applet}`, target: 'busybox' });
