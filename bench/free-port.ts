@@ -1,13 +1,2 @@
-// A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it; we release it at once).
-import { createServer } from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port assigned'))));
-    });
-  });
-}
+// The same free-port choice as the tests' (below the ephemeral range, so no outgoing connection takes it).
+export { freePort } from '../test/support/free-port.js';

@@ -102,13 +102,7 @@ function listAgents(dataplane: RunningDataplane, endpoints: Record<string, strin
  */
 async function startHostsAgents(config: NimbusConfig, bus: Bus, logger: Logger, endpoints: Record<string, string>): Promise<() => Promise<void>> {
   const dataplane = await startDataplane(config, bus, logger);
-  let compute;
-  try {
-    compute = await startComputeHosts(config, bus, logger, dataplane);
-  } catch (err) {
-    await dataplane.stop();
-    throw err;
-  }
+  const compute = startComputeHosts(config, bus, logger, dataplane);
   listAgents(dataplane, endpoints);
   return async () => {
     await compute.stop();
@@ -193,7 +187,7 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       await ensureFlavors(computeDb);
       const computeDeps = buildComputeDeps(config, computeDb, bus);
       // nova-conductor: compute agents reach the database only through it (bus topic `conductor`).
-      const conductor = await serveConductor(bus, computeDeps, hostname());
+      const conductor = await serveConductor(bus, computeDeps, hostname(), { logger });
       closers.push(() => conductor.stop());
       const compute = createComputeService(computeDeps, tokens, logger);
       await serveApp('compute', compute.app, config.compute.port, computeUrl(config));

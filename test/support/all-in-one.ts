@@ -2,10 +2,12 @@
 // directory, for end-to-end tests that drive it with real clients; stop() ends it by pid.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -20,17 +22,6 @@ export interface AllInOne {
   openstack(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<string>;
   openstackJson<T = Record<string, unknown>>(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<T>;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function parseOpenrc(text: string): NodeJS.ProcessEnv {

@@ -128,7 +128,7 @@ export async function startDataplane(hosts = 2): Promise<Dataplane> {
     metadataSignature: (id) => createHmac('sha256', METADATA_SECRET).update(id).digest('hex'),
     async startAgents() {
       agents = spawn(process.execPath, ['dist/src/cli/main.js', 'agents'], {
-        env: { ...process.env, NIMBUS_CONFIG: configFile }, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NIMBUS_CONFIG: configFile, NIMBUS_COMPUTE_AGENT: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       const keep = (d: Buffer) => { agentsLog = (agentsLog + d.toString()).slice(-20_000); };
       agents.stdout!.on('data', keep);

@@ -16,6 +16,7 @@ import { defaultNovaNotifier, NovaNotifier, statusChangeEvent, type NovaEvent } 
 import { ADMIN_PASSWORD } from '../../support/identity-harness.js';
 import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
 import { connectedRouter, externalNetwork, privateNet, put, type Json } from './l3-support.js';
+import { freePort } from '../../support/free-port.js';
 
 interface Recorded { url: string; token: string | undefined; body: { events: NovaEvent[] } }
 
@@ -39,14 +40,6 @@ function recordingCompute(gone: Set<string>): Promise<{ server: Server; port: nu
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, posts })));
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 async function lbAgent(h: NetworkHarness, host: string): Promise<void> {
