@@ -1,6 +1,8 @@
 // One compute host: registration and heartbeat (ComputeAgent), the instance manager behind the
-// `compute` RPC server of this host, and the power state sync. stop() stops all three and drops
-// the QMP connections, but leaves the guests running: a restarted agent re-adopts them.
+// `compute` RPC server of this host, and the power state sync. Before serving, init_host
+// (init-host.ts) finishes or undoes what the previous agent process left half done. stop() stops
+// all three and drops the QMP connections, but leaves the guests running: a restarted agent
+// re-adopts them.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bus, Server } from '../../bus/index.js';
@@ -10,6 +12,7 @@ import { probeAccelerator, type Accelerator } from '../virt/kvm.js';
 import { ComputeAgent } from './compute-agent.js';
 import { hostResources, type HostResources } from './host-resources.js';
 import { InstanceFiles } from './instance-files.js';
+import { initHost, type InitHostResult } from './init-host.js';
 import { InstanceManager, type ImageSource } from './manager.js';
 import { PowerSync } from './power-sync.js';
 import { QemuDriver } from './qemu-driver.js';
@@ -41,6 +44,8 @@ export interface RunningComputeHost {
   agent: ComputeAgent;
   manager: InstanceManager;
   powerSync: PowerSync;
+  /** What init_host did at start (undefined when it could not reach the conductor). */
+  init: InitHostResult | undefined;
   stop(): Promise<void>;
 }
 
@@ -69,8 +74,13 @@ export async function startComputeHost(options: ComputeHostOptions): Promise<Run
   });
   const powerSync = new PowerSync(manager, log, options.powerSyncIntervalMs ?? 60_000);
   let server: Server | undefined;
+  let init: InitHostResult | undefined;
   try {
     await agent.start();
+    init = await initHost(manager, log).catch((err: unknown) => {
+      log.error({ err }, 'init_host failed; the power state sync still runs');
+      return undefined;
+    });
     server = await serveCompute(bus, host, manager);
     await powerSync.start();
   } catch (error) {
@@ -82,7 +92,7 @@ export async function startComputeHost(options: ComputeHostOptions): Promise<Run
   }
   log.info('compute host started');
   return {
-    host, agent, manager, powerSync,
+    host, agent, manager, powerSync, init,
     async stop() {
       await server?.stop();
       await powerSync.stop();

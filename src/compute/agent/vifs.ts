@@ -4,8 +4,9 @@
 // server; a requested port is bound to this host and the server, and only unbound on delete.
 // The ports become the info cache's VifInfo[] (network name as label, subnets, fixed and floating
 // IPs) and the config drive's network_data.json.
-import { ServiceApiError, type FloatingIp, type Network, type NetworkClient, type Port, type Subnet } from '../../core/clients/index.js';
+import { ServiceApiError, type Network, type NetworkClient, type Port } from '../../core/clients/index.js';
 import { tapName, type InstanceBuild, type VifInfo } from '../rpc/compute-protocol.js';
+import { vifInfoOfPorts } from '../rpc/vif-info.js';
 
 /** A build failure that is the user's (bad network, port in use, …): no point rescheduling. */
 export class BuildAbortError extends Error {
@@ -123,37 +124,12 @@ export class Vifs {
     return (await this.network.findPort(portId))?.status === 'ACTIVE';
   }
 
-  /** The info cache entries of the ports, in order (Nova's _build_network_info_model). */
+  /** The info cache entries of the ports, in order (the shared mapping, rpc/vif-info.ts). */
   async vifInfo(ports: readonly InstancePort[]): Promise<VifInfo[]> {
-    const networks = new Map<string, Network>();
-    const subnets = new Map<string, Subnet>();
-    const out: VifInfo[] = [];
-    for (const entry of ports) {
-      const port = await this.network.showPort(entry.id);
-      let network = networks.get(port.network_id);
-      if (!network) networks.set(port.network_id, (network = await this.network.showNetwork(port.network_id)));
-      const floating = await this.network.listFloatingIps({ port_id: port.id }).catch(() => [] as FloatingIp[]);
-      const bySubnet = new Map<string, string[]>();
-      for (const ip of port.fixed_ips) bySubnet.set(ip.subnet_id, [...(bySubnet.get(ip.subnet_id) ?? []), ip.ip_address]);
-      const portSubnets: VifInfo['network']['subnets'][number][] = [];
-      for (const [subnetId, addresses] of bySubnet) {
-        let subnet = subnets.get(subnetId);
-        if (!subnet) subnets.set(subnetId, (subnet = await this.network.showSubnet(subnetId)));
-        portSubnets.push({
-          cidr: subnet.cidr, version: subnet.ip_version, gateway: subnet.gateway_ip, dns: [...subnet.dns_nameservers],
-          ips: addresses.map((address) => ({
-            address, type: 'fixed' as const,
-            floating_ips: floating.filter((f) => f.fixed_ip_address === address).map((f) => ({ address: f.floating_ip_address })),
-          })),
-        });
-      }
-      out.push({
-        id: port.id, address: port.mac_address, type: 'bridge', devname: tapName(port.id), active: port.status === 'ACTIVE',
-        preserve_on_delete: !entry.created,
-        network: { id: network.id, label: network.name, mtu: network.mtu ?? null, subnets: portSubnets },
-      });
-    }
-    return out;
+    const found: Port[] = [];
+    for (const entry of ports) found.push(await this.network.showPort(entry.id));
+    const created = new Set(ports.filter((p) => p.created).map((p) => p.id));
+    return vifInfoOfPorts(this.network, found, (id) => !created.has(id));
   }
 
   /** The build's security groups as ids: names resolved within the project, as Nova does. */

@@ -18,6 +18,7 @@ import { registerServerRoutes } from './server-routes.js';
 import { registerServerActionRoutes } from './server-action-routes.js';
 import { registerServerMetadataRoutes } from './server-metadata-routes.js';
 import { registerServerIpsRoutes } from './server-ips-routes.js';
+import { registerServerInterfaceRoutes } from './server-interface-routes.js';
 import { registerInstanceActionRoutes } from './instance-action-routes.js';
 import { registerExternalEventRoutes } from './external-event-routes.js';
 import { registerServerTagRoutes } from './server-tag-routes.js';
@@ -38,6 +39,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerActionRoutes(router);
   registerServerMetadataRoutes(router);
   registerServerIpsRoutes(router);
+  registerServerInterfaceRoutes(router);
   registerInstanceActionRoutes(router);
   registerExternalEventRoutes(router);
   registerServerTagRoutes(router);

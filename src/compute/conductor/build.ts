@@ -178,6 +178,12 @@ async function claimFirst(placement: PlacementClient, uuid: string, list: readon
   return undefined;
 }
 
+/** Does the instance hold an allocation already (so our claim's 409 was someone else's claim)? */
+async function placedElsewhere(placement: PlacementClient, uuid: string): Promise<boolean> {
+  const current = await placement.getAllocations(uuid);
+  return Object.keys(current.allocations).length > 0;
+}
+
 export async function scheduleAndBuildInstances(deps: ConductorDeps, args: ScheduleAndBuild): Promise<void> {
   const rows = await deps.db.selectFrom('nova_instance').selectAll().where('uuid', 'in', [...args.instance_uuids]).execute();
   const byUuid = new Map(rows.map((r) => [r.uuid, r]));
@@ -211,6 +217,9 @@ export async function scheduleAndBuildInstances(deps: ConductorDeps, args: Sched
   const resources = resourcesFromFlavor(spec.flavor, spec.image.id === '');
 
   const claimed: Claimed[] = [];
+  // Instances another conductor claimed meanwhile (a redelivered cast, or a restarted conductor
+  // rescheduling what it found in scheduling): theirs to record and cast, never ours to fail.
+  const elsewhere = new Set<string>();
   try {
     let selections = await select(deps, placement, spec, resources);
     for (const [i, row] of live.entries()) {
@@ -223,22 +232,23 @@ export async function scheduleAndBuildInstances(deps: ConductorDeps, args: Sched
         got = await claimFirst(placement, row.uuid, selections[i] ?? [], resources, spec);
       }
       if (got) claimed.push(got);
+      else if (await placedElsewhere(placement, row.uuid)) elsewhere.add(row.uuid);
     }
   } catch (err) {
     // Placement unreachable or broken: nothing can be placed; give back what was claimed.
     for (const c of claimed) await dropAllocation(placement, c.uuid);
-    for (const row of live) await noHost(row.uuid, `${NO_VALID_HOST} ${(err as Error).message}`.slice(0, 255));
+    for (const row of live) if (!elsewhere.has(row.uuid)) await noHost(row.uuid, `${NO_VALID_HOST} ${(err as Error).message}`.slice(0, 255));
     return;
   }
 
   const minCount = Math.min(spec.min_count, live.length);
-  if (claimed.length < Math.max(minCount, 1)) {
+  if (claimed.length + elsewhere.size < Math.max(minCount, 1)) {
     for (const c of claimed) await dropAllocation(placement, c.uuid);
-    for (const row of live) await noHost(row.uuid);
+    for (const row of live) if (!elsewhere.has(row.uuid)) await noHost(row.uuid);
     return;
   }
   const claimedUuids = new Set(claimed.map((c) => c.uuid));
-  for (const row of live) if (!claimedUuids.has(row.uuid)) await noHost(row.uuid);
+  for (const row of live) if (!claimedUuids.has(row.uuid) && !elsewhere.has(row.uuid)) await noHost(row.uuid);
 
   for (const c of claimed) {
     const zone = await hostZone(deps.db, c.selection.host, deps.compute);

@@ -7,16 +7,17 @@
 //                        vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used, local_gb_used,
 //                        running_vms, disk_available_least, cpu_info, host_ip?} → {id, uuid}
 //   and the instance methods of instance-protocol.ts (the build flow: build.ts; the agents'
-//   reports: instance-handlers.ts).
+//   reports: instance-handlers.ts; what a restart picks up: restart.ts).
 // Arguments are parsed (protocol.ts, instance-protocol.ts) before anything touches the database;
 // malformed ones are refused with the parser's error, which the caller receives as a RemoteError.
 import type { Bus, Handlers, Server } from '../../bus/index.js';
+import type { Logger } from '../../core/logger.js';
 import type { Kysely } from 'kysely';
 import type { PlacementClient } from '../../core/clients/placement-client.js';
 import type { ComputeConfig } from '../config.js';
 import type { ComputeDb } from '../db/schema.js';
 import { recordComputeNode, recordServiceHeartbeat } from '../domain/services.js';
-import { failInstance, NO_VALID_HOST, SCHEDULE_EVENT, scheduleAndBuildInstances, type ConductorDeps } from './build.js';
+import type { ConductorDeps } from './build.js';
 import {
   actionEventFinish, actionEventStart, buildFailed, faultCreate, infoCacheUpdate, instanceDestroyed, instancesOnHost, instanceUpdate,
 } from './instance-handlers.js';
@@ -24,6 +25,7 @@ import {
   parseActionEventFinish, parseActionEventStart, parseBuildFailed, parseFaultCreate, parseInfoCacheUpdate, parseInstanceDestroyed,
   parseInstancesOnHost, parseInstanceUpdate, parseScheduleAndBuild,
 } from './instance-protocol.js';
+import { resumeScheduling, scheduleOrFail, type ResumeResult } from './restart.js';
 import {
   CONDUCTOR_TOPIC, parseComputeNodeUpdate, parseServiceUpdate, type ComputeNodeUpdateResult, type ServiceUpdateResult,
 } from './protocol.js';
@@ -40,20 +42,7 @@ export function conductorHandlers(deps: ConductorDeps): Handlers {
       const row = await recordComputeNode(deps.db, parseComputeNodeUpdate(args));
       return { id: row.id, uuid: row.uuid };
     },
-    schedule_and_build_instances: async (args) => {
-      const parsed = parseScheduleAndBuild(args);
-      try {
-        await scheduleAndBuildInstances(deps, parsed);
-      } catch (err) {
-        // A cast has nobody to answer: instances still waiting for a host must not stay in scheduling.
-        const stuck = await deps.db.selectFrom('nova_instance').select('uuid').where('uuid', 'in', [...parsed.instance_uuids])
-          .where('deleted', '=', 0).where('task_state', '=', 'scheduling').execute();
-        for (const s of stuck) {
-          await failInstance(deps.db, s.uuid, parsed.request_id, { code: 500, message: NO_VALID_HOST, details: String((err as Error).message ?? err), host: null }, SCHEDULE_EVENT);
-        }
-        throw err;
-      }
-    },
+    schedule_and_build_instances: (args) => scheduleOrFail(deps, parseScheduleAndBuild(args)),
     instance_update: (args) => instanceUpdate(deps, parseInstanceUpdate(args)),
     instance_info_cache_update: (args) => infoCacheUpdate(deps, parseInfoCacheUpdate(args)),
     instance_fault_create: (args) => faultCreate(deps, parseFaultCreate(args)),
@@ -70,8 +59,43 @@ export type ConductorSource =
   | Omit<ConductorDeps, 'bus'>
   | { readonly db: Kysely<ComputeDb>; readonly compute: ComputeConfig; readonly clients: { readonly placement: PlacementClient } };
 
-/** Serves the conductor's RPC for this process on `bus`. */
-export function serveConductor(bus: Bus, source: ConductorSource, host: string): Promise<Server> {
+export interface ConductorServer extends Server {
+  /** The start-up pass over servers left waiting for a host (restart.ts). */
+  readonly resumed: Promise<ResumeResult>;
+}
+
+/**
+ * Serves the conductor's RPC for this process on `bus`, then schedules again what a previous
+ * process left waiting for a host (in the background: start-up does not wait for Placement), with
+ * a second pass for servers too young to judge at first (restart.ts).
+ */
+export async function serveConductor(bus: Bus, source: ConductorSource, host: string, options: { logger?: Logger } = {}): Promise<ConductorServer> {
   const placement = 'placement' in source ? source.placement : source.clients.placement;
-  return bus.serve(CONDUCTOR_TOPIC, host, conductorHandlers({ db: source.db, compute: source.compute, placement, bus }));
+  const deps: ConductorDeps = { db: source.db, compute: source.compute, placement, bus };
+  const server = await bus.serve(CONDUCTOR_TOPIC, host, conductorHandlers(deps));
+  const staleAfterMs = deps.compute.serviceDownTimeSeconds * 1000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let second: Promise<unknown> = Promise.resolve();
+  const pass = (): Promise<ResumeResult> => resumeScheduling(deps, { staleAfterMs }).then((r) => {
+    if (r.requests > 0) options.logger?.warn({ instances: r.instances, stale_claims: r.staleClaims }, 'scheduled again servers a previous conductor left waiting for a host');
+    for (const err of r.errors) options.logger?.error({ err }, 'scheduling a server again at start failed');
+    return r;
+  });
+  const resumed = pass();
+  void resumed.then((r) => {
+    if (r.retryAfterMs === undefined || stopped) return;
+    timer = setTimeout(() => { second = pass(); }, r.retryAfterMs);
+    timer.unref?.();
+  });
+  return {
+    topic: server.topic, host: server.host, resumed,
+    async stop() {
+      stopped = true;
+      await resumed;
+      if (timer !== undefined) clearTimeout(timer);
+      await second;
+      await server.stop();
+    },
+  };
 }

@@ -153,8 +153,16 @@ export async function instancesOnHost(deps: ConductorDeps, host: string): Promis
     .leftJoin('nova_instance_info_cache', 'nova_instance_info_cache.instance_uuid', 'nova_instance.uuid')
     .select(['nova_instance.uuid', 'nova_instance.vm_state', 'nova_instance.task_state', 'nova_instance.power_state', 'nova_instance_info_cache.network_info'])
     .where('nova_instance.host', '=', host).where('nova_instance.deleted', '=', 0).orderBy('nova_instance.id').execute();
+  // The newest action of each: the API records one with every task it sets (create, delete, stop, …).
+  const requestIds = new Map<string, string>();
+  if (rows.length > 0) {
+    const actions = await deps.db.selectFrom('nova_instance_action').select(['instance_uuid', 'request_id'])
+      .where('instance_uuid', 'in', rows.map((r) => r.uuid)).orderBy('id').execute();
+    for (const a of actions) requestIds.set(a.instance_uuid, a.request_id);
+  }
   return rows.map((r) => ({
     uuid: r.uuid, vm_state: r.vm_state, task_state: r.task_state, power_state: r.power_state,
     network_info: r.network_info ? JSON.parse(r.network_info) as VifInfo[] : [],
+    request_id: requestIds.get(r.uuid) ?? null,
   }));
 }

@@ -53,6 +53,8 @@ export interface InstanceOnHost {
   readonly task_state: string | null;
   readonly power_state: number;
   readonly network_info: readonly VifInfo[];
+  /** The newest instance action's request id: the request whose task is in progress (init_host resumes it under it). */
+  readonly request_id?: string | null;
 }
 
 /** nova.compute.power_state */

@@ -297,4 +297,26 @@ describe('POST /servers', () => {
     assert.equal(sanitizeHostname('日本', 'Server-x'), 'Server-x');
     assert.equal(sanitizeHostname('x'.repeat(80)).length, 63);
   });
+  it('lists and shows the ports of a server as interfaces (os-interface), to its owner only', async () => {
+    const server = (await createServer(w, t.token, base({ name: 'with-nic' }))).server;
+    const made = await w.network.app.inject({
+      method: 'POST', url: '/v2.0/ports', headers: { 'x-auth-token': t.token, 'content-type': 'application/json' },
+      payload: JSON.stringify({ port: { network_id: net.network.id, device_id: server.id, device_owner: 'compute:nova' } }),
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const port = made.json().port;
+    const list = await w.compute.request('GET', `/v2.1/servers/${server.id}/os-interface`, { token: t.token });
+    assert.equal(list.statusCode, 200, list.body);
+    assert.deepEqual(list.json().interfaceAttachments, [{
+      port_state: port.status, fixed_ips: port.fixed_ips.map((ip: Record<string, string>) => ({ subnet_id: ip.subnet_id, ip_address: ip.ip_address })),
+      port_id: port.id, net_id: net.network.id, mac_addr: port.mac_address,
+    }]);
+    const one = await w.compute.request('GET', `/v2.1/servers/${server.id}/os-interface/${port.id}`, { token: t.token, version: '2.70' });
+    assert.equal(one.json().interfaceAttachment.port_id, port.id);
+    assert.equal(one.json().interfaceAttachment.tag, null);
+    const missing = await w.compute.request('GET', `/v2.1/servers/${server.id}/os-interface/${net.network.id}`, { token: t.token });
+    assert.equal(missing.statusCode, 404);
+    const other = await w.compute.request('GET', `/v2.1/servers/${server.id}/os-interface`, { token: w.compute.bob.token });
+    assert.equal(other.statusCode, 404);
+  });
 });
