@@ -54,6 +54,8 @@ const versioned = (path: string): boolean => path === API_PREFIX || path.startsW
 export function createComputeService(deps: ComputeDeps, tokens: TokenValidator, logger: Logger): { app: FastifyInstance } {
   const app = createApiServer({ service: 'compute', fault: computeFault, logger, tokens, bodyLimit: JSON_BODY_LIMIT, jsonWithoutContentType: true });
   registerMicroversions(app, deps.versions, versioned);
+  // Nova answers with its request id under both names; clients (Tempest) read x-compute-request-id.
+  app.addHook('onSend', async (request, reply) => { reply.header('x-compute-request-id', request.id); });
   registerComputeRoutes(app, deps);
   return { app };
 }

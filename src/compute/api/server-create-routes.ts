@@ -10,6 +10,7 @@ import type { NetworkRequestItem, NetworksInput } from '../domain/servers/create
 import type { ComputeRouter, Ctx } from './router.js';
 import { createSchema, isUuid, networksOneOfMessage, nonUniqueMessage } from './server-create-schema.js';
 import { toBoolean, validateBody } from './validation.js';
+import { storedAccessIp } from '../domain/servers/access-ip.js';
 
 const RULE = (suffix = ''): string => `os_compute_api:servers:create${suffix}`;
 
@@ -126,8 +127,8 @@ async function create(ctx: Ctx): Promise<unknown> {
     adminPass: s.adminPass,
     metadata: s.metadata ?? {},
     networks,
-    accessIPv4: s.accessIPv4 ?? null,
-    accessIPv6: s.accessIPv6 ?? null,
+    accessIPv4: s.accessIPv4 ? storedAccessIp(s.accessIPv4) : null,
+    accessIPv6: s.accessIPv6 ? storedAccessIp(s.accessIPv6) : null,
     diskConfig: s['OS-DCF:diskConfig'] ?? 'MANUAL',
     availabilityZone: zone,
     forceHost, forceNode,

@@ -18,6 +18,7 @@ describe('compute faults', () => {
     assert.equal(body[name].code, status);
     assert.match(String(res.headers['content-type']), /^application\/json/);
     assert.match(String(res.headers['x-openstack-request-id']), /^req-[0-9a-f-]{36}$/);
+    assert.equal(res.headers['x-compute-request-id'], res.headers['x-openstack-request-id']);
     return body[name].message as string;
   };
 

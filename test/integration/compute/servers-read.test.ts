@@ -272,10 +272,11 @@ describe('servers: list, show, update', () => {
       const res = await h.request('PUT', `/v2.1/servers/${uuid}`, { token, body, ...(version !== undefined ? { version } : {}) });
       return { status: res.statusCode, body: res.json() };
     };
-    const v21 = await put({ server: { name: 'renamed', accessIPv4: '192.0.2.7' } });
+    const v21 = await put({ server: { name: 'renamed', accessIPv4: '192.0.2.7', accessIPv6: '0000:0000:0000:0000:0000:babe:220.12.22.2' } });
     assert.equal(v21.status, 200);
     assert.equal(v21.body.server.name, 'renamed');
     assert.equal(v21.body.server.accessIPv4, '192.0.2.7');
+    assert.equal(v21.body.server.accessIPv6, '::babe:dc0c:1602', 'kept in canonical form, as Nova stores it');
     assert.ok(!('OS-EXT-STS:vm_state' in v21.body.server), 'before 2.75 PUT shows the base fields only');
     assert.deepEqual(v21.body.server.addresses.private, [{ version: 4, addr: '10.0.0.15' }]);
     const v275 = await put({ server: { description: 'db box', hostname: 'box-1' } }, '2.90');

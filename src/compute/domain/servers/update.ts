@@ -7,6 +7,7 @@ import { descriptionType, nameType, pyRepr, pyStr, validateBody, type Schema } f
 import type { ComputeDb, InstanceRow } from '../../db/schema.js';
 import { inTransaction, nowIso } from '../../db/transaction.js';
 import { instanceNotFound } from './lookup.js';
+import { storedAccessIp } from './access-ip.js';
 
 function ipFormat(field: string, version: 4 | 6): (value: string) => string | undefined {
   return (value) => (isIP(value) === version ? undefined
@@ -50,8 +51,8 @@ export function serverChanges(body: unknown, mv: Microversion): ServerChanges {
   if (typeof server.name === 'string') changes.display_name = server.name.trim();
   if (Object.hasOwn(server, 'description')) changes.display_description = server.description as string | null;
   if (typeof server.hostname === 'string') changes.hostname = server.hostname;
-  if (typeof server.accessIPv4 === 'string') changes.access_ip_v4 = server.accessIPv4;
-  if (typeof server.accessIPv6 === 'string') changes.access_ip_v6 = server.accessIPv6;
+  if (typeof server.accessIPv4 === 'string') changes.access_ip_v4 = storedAccessIp(server.accessIPv4);
+  if (typeof server.accessIPv6 === 'string') changes.access_ip_v6 = storedAccessIp(server.accessIPv6);
   return changes;
 }
 
