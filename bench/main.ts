@@ -2,6 +2,7 @@
 // report on stdout (progress on stderr). A new service is one line in BENCHES.
 import { writeFileSync } from 'node:fs';
 import { stderrLog, type BenchLog } from './bench-log.js';
+import { runComputeBench } from './compute.js';
 import { runDataplaneBench } from './dataplane.js';
 import { runIdentityBench } from './identity.js';
 import { runImageBench } from './image.js';
@@ -10,6 +11,7 @@ import { runNetworkBench } from './network.js';
 type Bench = (log: BenchLog) => Promise<Record<string, unknown>>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
+  compute: runComputeBench,
   dataplane: runDataplaneBench,
   identity: runIdentityBench,
   image: runImageBench,
