@@ -19,6 +19,7 @@ import { registerServerActionRoutes } from './server-action-routes.js';
 import { registerServerMetadataRoutes } from './server-metadata-routes.js';
 import { registerServerIpsRoutes } from './server-ips-routes.js';
 import { registerServerInterfaceRoutes } from './server-interface-routes.js';
+import { registerServerPasswordRoutes } from './server-password-routes.js';
 import { registerInstanceActionRoutes } from './instance-action-routes.js';
 import { registerExternalEventRoutes } from './external-event-routes.js';
 import { registerServerTagRoutes } from './server-tag-routes.js';
@@ -40,6 +41,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerMetadataRoutes(router);
   registerServerIpsRoutes(router);
   registerServerInterfaceRoutes(router);
+  registerServerPasswordRoutes(router);
   registerInstanceActionRoutes(router);
   registerExternalEventRoutes(router);
   registerServerTagRoutes(router);

@@ -239,7 +239,7 @@ async function initramfsEntries(inputs: Inputs): Promise<CpioEntry[]> {
   // Debian's busybox drops root for every applet not marked as needing it.
   await hostFile(BUSYBOX, 'bin/busybox', 0o4755);
   const applets = (await exec(BUSYBOX, ['--list'])).split('\n').map((a) => a.trim())
-    .filter((a) => /^[A-Za-z0-9_.[-]+$/.test(a) && a !== 'busybox').sort();
+    .filter((a) => /^[A-Za-z0-9_.[-]+$/.test(a) && a !== 'busybox' && !files.OVERRIDDEN_APPLETS.includes(a)).sort();
   for (const applet of new Set(applets)) entries.push({ type: 'symlink', path: `bin/${applet}`, target: 'busybox' });
   await hostFile(DROPBEAR, 'bin/dropbear');
   await hostFile(DROPBEARKEY, 'bin/dropbearkey');
@@ -258,6 +258,9 @@ async function initramfsEntries(inputs: Inputs): Promise<CpioEntry[]> {
   await file('etc/init.d/rcK', files.RCK, 0o755);
   await file('etc/udhcpc.script', files.UDHCPC_SCRIPT, 0o755);
   await file('etc/acpi/PWRF/00000080', files.ACPI_POWER, 0o755);
+  await file('bin/sudo', files.SUDO, 0o755);
+  await file('bin/curl', files.CURL, 0o755);
+  await file('bin/blkid', files.BLKID, 0o755);
   await file('etc/passwd', files.PASSWD);
   await file('etc/group', files.GROUP);
   await file('etc/shells', files.SHELLS);

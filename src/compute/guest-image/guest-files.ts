@@ -238,9 +238,65 @@ esac
 exit 0
 `;
 
+// cirros has uid 0: CirrOS gives its user passwordless sudo, and this image has no sudo to give
+// (a setuid helper would need a compiler); `sudo` below is a pass-through, so commands written
+// for CirrOS (Tempest's `sudo mount`, `sudo cat`) run unchanged. Login stays key-only.
 export const PASSWD = `root:*:0:0:root:/root:/bin/sh
-cirros:*:1000:1000:CirrOS user:/home/cirros:/bin/sh
+cirros:*:0:0:CirrOS user:/home/cirros:/bin/sh
 `;
+
+/** sudo for CirrOS-style commands: options dropped, the command run (the user is uid 0 already). */
+export const SUDO = `#!/bin/sh
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -u|-g|-C|-h|-p) shift 2;;
+    --) shift; break;;
+    -*) shift;;
+    *) break;;
+  esac
+done
+[ $# -gt 0 ] || exit 0
+exec "$@"
+`;
+
+/**
+ * curl for scripts and Tempest (\\`curl URL\\`, \\`curl -X POST -d DATA URL\\`) on busybox wget: GET, or POST
+ * with -d; -s/-f/-L/-k and the like accepted and ignored; -o FILE writes there.
+ */
+export const CURL = `#!/bin/sh
+method=""; data=""; has_data=0; out="-"; url=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -X|--request) method=$2; shift;;
+    -d|--data|--data-raw|--data-binary|--data-ascii) data=$2; has_data=1; shift;;
+    -o|--output) out=$2; shift;;
+    -H|--header|-m|--max-time|--connect-timeout|-u|--user|-A|--user-agent) shift;;
+    -*) ;;
+    *) url=$1;;
+  esac
+  shift
+done
+[ -n "$url" ] || { echo "curl: no URL specified" >&2; exit 2; }
+[ -n "$method" ] || { [ "$has_data" = 1 ] && method=POST || method=GET; }
+if [ "$method" = POST ]; then exec wget -q -O "$out" --post-data "$data" "$url"; fi
+exec wget -q -O "$out" "$url"
+`;
+
+/** blkid with util-linux's \\`-L LABEL\\` (the device carrying a label), else busybox's. */
+export const BLKID = `#!/bin/sh
+label=""
+for a in "$@"; do
+  [ "$prev" = "-L" ] && label=$a
+  prev=$a
+done
+[ -n "$label" ] || exec busybox blkid "$@"
+found=1
+for line in $(busybox blkid | sed -n "s/^\\([^:]*\\):.* LABEL=\\"$label\\".*/\\1/p"); do echo "$line"; found=0; done
+exit $found
+`;
+
+/** Applets replaced by the scripts above (no busybox link of that name). */
+export const OVERRIDDEN_APPLETS: readonly string[] = ['blkid'];
 export const GROUP = `root:x:0:
 tty:x:5:
 cirros:x:1000:
@@ -275,5 +331,5 @@ export const GUEST_MODULES = [
 /** Every text above, for the cache key. */
 export function guestTextsDigestInput(): string {
   return JSON.stringify([BUILDER_VERSION, INIT, INITTAB, RCS, RCK, ACPI_POWER, UDHCPC_SCRIPT, PASSWD, GROUP, SHELLS, NSSWITCH, HOSTS,
-    PROFILE, SYSLINUX_CFG, GUEST_MODULES]);
+    PROFILE, SYSLINUX_CFG, GUEST_MODULES, SUDO, CURL, BLKID, OVERRIDDEN_APPLETS]);
 }

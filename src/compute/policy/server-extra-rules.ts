@@ -22,6 +22,8 @@ export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   'os_compute_api:ips:show': reader,
   'os_compute_api:os-attach-interfaces:list': reader,
   'os_compute_api:os-attach-interfaces:show': reader,
+  'os_compute_api:os-server-password:show': reader,
+  'os_compute_api:os-server-password:clear': member,
   'os_compute_api:os-instance-actions:list': reader,
   'os_compute_api:os-instance-actions:show': reader,
   'os_compute_api:os-instance-actions:events': admin,

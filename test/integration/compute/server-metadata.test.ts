@@ -208,3 +208,25 @@ describe('server metadata', () => {
     });
   });
 });
+describe('server password (os-server-password)', () => {
+  let h: ComputeHarness;
+  before(async () => { h = await startCompute(); });
+  after(async () => { await h?.close(); });
+
+  it('shows what the guest posted, clears it with DELETE, and hides it from other projects', async () => {
+    const vm = await insertInstance(h.db, {
+      project_id: h.alice.projectId, user_id: h.alice.userId,
+      system_metadata: JSON.stringify({ image_os_type: 'linux', password_0: 'a'.repeat(255), password_1: 'b', password_2: '', password_3: '' }),
+    });
+    const url = `/v2.1/servers/${vm.uuid}/os-server-password`;
+    const shown = await h.request('GET', url, { token: h.alice.token });
+    assert.equal(shown.statusCode, 200, shown.body);
+    assert.deepEqual(shown.json(), { password: `${'a'.repeat(255)}b` });
+    assert.equal((await h.request('GET', url, { token: h.bob.token })).statusCode, 404);
+    assert.equal((await h.request('DELETE', url, { token: h.alice.token })).statusCode, 204);
+    assert.deepEqual((await h.request('GET', url, { token: h.alice.token })).json(), { password: '' });
+    const row = await h.db.selectFrom('nova_instance').select('system_metadata').where('uuid', '=', vm.uuid).executeTakeFirstOrThrow();
+    assert.equal(JSON.parse(row.system_metadata).image_os_type, 'linux', 'the rest of the system metadata stays');
+  });
+});
+
