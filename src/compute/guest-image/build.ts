@@ -228,7 +228,7 @@ async function initramfsEntries(inputs: Inputs): Promise<CpioEntry[]> {
 
   for (const d of ['bin', 'dev', 'etc', 'lib', 'mnt', 'proc', 'root', 'run', 'sys', 'usr', 'var']) dir(d);
   dir('tmp', 0o1777);
-  dir('home/cirros', 0o755, 1000, 1000);
+  dir('home/cirros', 0o755);
   entries.push({ type: 'char', path: 'dev/console', major: 5, minor: 1, mode: 0o600 });
   entries.push({ type: 'char', path: 'dev/null', major: 1, minor: 3, mode: 0o666 });
   entries.push({ type: 'symlink', path: 'sbin', target: 'bin' });
@@ -239,7 +239,7 @@ async function initramfsEntries(inputs: Inputs): Promise<CpioEntry[]> {
   // Debian's busybox drops root for every applet not marked as needing it.
   await hostFile(BUSYBOX, 'bin/busybox', 0o4755);
   const applets = (await exec(BUSYBOX, ['--list'])).split('\n').map((a) => a.trim())
-    .filter((a) => /^[A-Za-z0-9_.[-]+$/.test(a) && a !== 'busybox' && !files.OVERRIDDEN_APPLETS.includes(a)).sort();
+    .filter((a) => /^[A-Za-z0-9_.[-]+$/.test(a) && a !== 'busybox').sort();
   for (const applet of new Set(applets)) entries.push({ type: 'symlink', path: `bin/${applet}`, target: 'busybox' });
   await hostFile(DROPBEAR, 'bin/dropbear');
   await hostFile(DROPBEARKEY, 'bin/dropbearkey');

@@ -156,7 +156,7 @@ log "hostname $(hostname)"
 if [ -s "$keys" ]; then
   mkdir -p /home/cirros/.ssh
   cp "$keys" /home/cirros/.ssh/authorized_keys
-  chown -R 1000:1000 /home/cirros/.ssh
+  chown -R cirros /home/cirros/.ssh
   chmod 700 /home/cirros/.ssh
   chmod 600 /home/cirros/.ssh/authorized_keys
   log "public keys $(grep -c . "$keys") installed for cirros"
@@ -182,7 +182,8 @@ mkdir -p /etc/dropbear
 hostkey=/etc/dropbear/dropbear_ecdsa_host_key
 dropbearkey -t ecdsa -s 256 -f $hostkey >/dev/null 2>&1
 log "ssh host key ecdsa $(dropbearkey -y -f $hostkey 2>/dev/null | sed -n 's/^Fingerprint: //p')"
-if dropbear -r $hostkey -p 22 -s -w -P /run/dropbear.pid; then
+# No -w: cirros is uid 0 (see PASSWD); root itself has no keys, so only cirros logs in.
+if dropbear -r $hostkey -p 22 -s -P /run/dropbear.pid; then
   log "ssh ok: dropbear on port 22 (user cirros, key only)"
 else
   log "ssh failed: dropbear did not start"
@@ -241,8 +242,9 @@ exit 0
 // cirros has uid 0: CirrOS gives its user passwordless sudo, and this image has no sudo to give
 // (a setuid helper would need a compiler); `sudo` below is a pass-through, so commands written
 // for CirrOS (Tempest's `sudo mount`, `sudo cat`) run unchanged. Login stays key-only.
-export const PASSWD = `root:*:0:0:root:/root:/bin/sh
-cirros:*:0:0:CirrOS user:/home/cirros:/bin/sh
+// cirros comes first so that uid 0 reads as "cirros" (id -un, ls -l), as a user logged in sees it.
+export const PASSWD = `cirros:*:0:0:CirrOS user:/home/cirros:/bin/sh
+root:*:0:0:root:/root:/bin/sh
 `;
 
 /** sudo for CirrOS-style commands: options dropped, the command run (the user is uid 0 already). */
@@ -282,24 +284,21 @@ if [ "$method" = POST ]; then exec wget -q -O "$out" --post-data "$data" "$url";
 exec wget -q -O "$out" "$url"
 `;
 
-/** blkid with util-linux's \\`-L LABEL\\` (the device carrying a label), else busybox's. */
+/**
+ * blkid -L LABEL [-o device]: the device carrying a label, as util-linux prints it (Tempest finds
+ * the config drive so); Debian's busybox has no blkid but has findfs.
+ */
 export const BLKID = `#!/bin/sh
-label=""
+label=""; prev=""
 for a in "$@"; do
   [ "$prev" = "-L" ] && label=$a
   prev=$a
 done
-[ -n "$label" ] || exec busybox blkid "$@"
-found=1
-for line in $(busybox blkid | sed -n "s/^\\([^:]*\\):.* LABEL=\\"$label\\".*/\\1/p"); do echo "$line"; found=0; done
-exit $found
+[ -n "$label" ] || { echo "blkid: only -L LABEL is supported here" >&2; exit 2; }
+exec findfs "LABEL=$label"
 `;
-
-/** Applets replaced by the scripts above (no busybox link of that name). */
-export const OVERRIDDEN_APPLETS: readonly string[] = ['blkid'];
 export const GROUP = `root:x:0:
 tty:x:5:
-cirros:x:1000:
 `;
 export const SHELLS = '/bin/sh\n';
 export const NSSWITCH = 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n';
@@ -331,5 +330,5 @@ export const GUEST_MODULES = [
 /** Every text above, for the cache key. */
 export function guestTextsDigestInput(): string {
   return JSON.stringify([BUILDER_VERSION, INIT, INITTAB, RCS, RCK, ACPI_POWER, UDHCPC_SCRIPT, PASSWD, GROUP, SHELLS, NSSWITCH, HOSTS,
-    PROFILE, SYSLINUX_CFG, GUEST_MODULES, SUDO, CURL, BLKID, OVERRIDDEN_APPLETS]);
+    PROFILE, SYSLINUX_CFG, GUEST_MODULES, SUDO, CURL, BLKID]);
 }
