@@ -11,10 +11,14 @@
 //   powerState QMP query-status → nova power_state
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Accelerator } from '../virt/kvm.js';
 import { QemuProcessManager, type StartSpec, type StopOutcome } from '../virt/qemu-process.js';
 import { POWER_STATE } from '../conductor/instance-protocol.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
+
+/** How often spawn() tries when the disk is still locked by a dying QEMU. */
+const DISK_LOCK_ATTEMPTS = 4;
 
 export interface QemuDriverOptions {
   readonly stateDir: string;
@@ -57,7 +61,17 @@ export class QemuDriver {
   /** Starts the guest (a running one is adopted, never restarted); its pid. */
   async spawn(record: InstanceRecord): Promise<number> {
     await mkdir(dirname(this.options.files.vncSocketPath(record.build.uuid)), { recursive: true, mode: 0o700 });
-    return (await this.processes.start(await this.specFor(record))).pid;
+    const spec = await this.specFor(record);
+    // A QEMU that died a moment ago (killed, crashed) may still hold its disk's lock while the
+    // kernel tears it down: the new one refuses to open the disk then. Try again briefly.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.processes.start(spec)).pid;
+      } catch (err) {
+        if (attempt >= DISK_LOCK_ATTEMPTS || !/Failed to get "write" lock/.test(String((err as Error).message))) throw err;
+        await sleep(500 * attempt);
+      }
+    }
   }
 
   powerOn(record: InstanceRecord): Promise<number> {
