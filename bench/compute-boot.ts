@@ -21,6 +21,7 @@ import { probeAccelerator, type Accelerator } from '../src/compute/virt/kvm.js';
 import { listNetns } from '../src/hostnet/index.js';
 import { sandboxNamespaces } from '../src/hostnet/sandbox/index.js';
 import { MTU, startGuestNet } from '../test/integration/compute-guest/guest-net.js';
+import { eventually } from '../test/support/eventually.js';
 import type { BenchLog } from './bench-log.js';
 import { freePort } from './free-port.js';
 import { percentile, round2 } from './stats.js';
@@ -336,39 +337,24 @@ class Api {
   }
 }
 
-async function until<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(everyMs);
-  }
-}
-
 /** The image, a compute host that is up with its hypervisor, the host's network agents alive. */
 async function waitCloudReady(api: Api, host: string): Promise<string> {
-  const image = await until('the nimbus-cirros image', 300_000, 1000, async () => {
+  const image = await eventually('the nimbus-cirros image', async () => {
     const list = (await api.request('image', 'GET', '/v2/images?name=nimbus-cirros', [200])).images as { id: string; status: string }[];
     return list.find((i) => i.status === 'active')?.id;
-  });
-  await until(`nova-compute on ${host} up`, 120_000, 500, async () => {
+  }, 300_000, 1000);
+  await eventually(`nova-compute on ${host} up`, async () => {
     const services = (await api.request('compute', 'GET', '/os-services?binary=nova-compute', [200])).services as { host: string; state: string; status: string }[];
     return services.some((s) => s.host === host && s.state === 'up' && s.status === 'enabled') ? true : undefined;
-  });
-  await until(`hypervisor of ${host} up`, 120_000, 500, async () => {
+  }, 120_000, 500);
+  await eventually(`hypervisor of ${host} up`, async () => {
     const list = (await api.request('compute', 'GET', '/os-hypervisors/detail', [200])).hypervisors as { state: string }[];
     return list.some((h) => h.state === 'up') ? true : undefined;
-  });
-  await until(`network agents of ${host} alive`, 120_000, 500, async () => {
+  }, 120_000, 500);
+  await eventually(`network agents of ${host} alive`, async () => {
     const agents = (await api.request('network', 'GET', '/v2.0/agents', [200])).agents as { host: string; alive: boolean }[];
     return agents.filter((a) => a.host === host && a.alive).length >= 4 ? true : undefined;
-  });
+  }, 120_000, 500);
   return image;
 }
 
@@ -380,8 +366,8 @@ async function prepareNetwork(api: Api, sandbox: string): Promise<{ networkId: s
   if (!groups[0]) throw new Error('no default security group');
   await api.request('network', 'POST', '/v2.0/security-group-rules', [201, 409],
     { security_group_rule: { security_group_id: groups[0].id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp' } });
-  const netns = await until(`the qdhcp namespace of ${network.id}`, 60_000, 200, async () =>
-    (await listNetns()).find((n) => n.startsWith(`nimbus-${sandbox}-`) && n.endsWith(`qdhcp-${network.id}`)));
+  const netns = await eventually(`the qdhcp namespace of ${network.id}`, async () =>
+    (await listNetns()).find((n) => n.startsWith(`nimbus-${sandbox}-`) && n.endsWith(`qdhcp-${network.id}`)), 60_000, 200);
   return { networkId: network.id, netns };
 }
 
@@ -437,8 +423,8 @@ async function bootServer(api: Api, cloud: Cloud, host: string, image: string, n
   } finally {
     abort.abort();
     await api.request('compute', 'DELETE', `/servers/${created.id}`, [204, 404]);
-    await until(`server ${created.id} deleted`, 120_000, 100, async () =>
-      (await fetchStatus(api, created.id)) === 404 ? true : undefined);
+    await eventually(`server ${created.id} deleted`, async () =>
+      (await fetchStatus(api, created.id)) === 404 ? true : undefined, 120_000, 100);
   }
 }
 

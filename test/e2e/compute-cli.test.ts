@@ -13,26 +13,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listNetns } from '../../src/hostnet/index.js';
 import { startAllInOne, type AllInOne } from '../support/all-in-one.js';
+import { eventually } from '../support/eventually.js';
 
 const run = promisify(execFile);
 type Row = Record<string, any>;
 const root = process.getuid?.() === 0;
 const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last).slice(0, 400)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** `addresses` as the client prints it: {"net1": ["10.0.0.5"]}, or "net1=10.0.0.5" from older clients. */
 function firstAddress(addresses: unknown): string {

@@ -10,40 +10,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listNetns } from '../../src/hostnet/index.js';
+import { readPidfile } from '../../src/hostnet/pidfile.js';
 import { startAllInOne, type AllInOne } from '../support/all-in-one.js';
+import { eventually } from '../support/eventually.js';
+import { pidAlive } from '../support/processes.js';
 
 const run = promisify(execFile);
 type Row = Record<string, any>;
 const root = process.getuid?.() === 0;
 const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last).slice(0, 400)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 describe('compute reliability with the real openstack client', { skip: !root ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false }, () => {
   const sandbox = `r${process.pid % 10000}`;
@@ -54,14 +33,15 @@ describe('compute reliability with the real openstack client', { skip: !root ? '
   const osJson = <T = Row>(args: string[]) => cloud.openstackJson<T>(args);
   const servers = () => osJson<Row[]>(['server', 'list', '--long']);
   /** The QEMU pid of each guest, from the agents' pidfiles. */
-  const qemuPids = (): Map<string, number> => {
+  const qemuPids = async (): Promise<Map<string, number>> => {
     const pids = new Map<string, number>();
     const computeDir = join(cloud.dataDir, 'compute');
     for (const host of existsSync(computeDir) ? readdirSync(computeDir) : []) {
       const dir = join(computeDir, host, 'pids');
       for (const file of existsSync(dir) ? readdirSync(dir) : []) {
         const m = /^qemu-([0-9a-f-]{36})\.pid$/.exec(file);
-        if (m) pids.set(m[1]!, Number(readFileSync(join(dir, file), 'utf8').trim()));
+        const record = m ? await readPidfile(join(dir, file)) : undefined;
+        if (m && record) pids.set(m[1]!, record.pid);
       }
     }
     return pids;
@@ -104,7 +84,7 @@ describe('compute reliability with the real openstack client', { skip: !root ? '
     const upServices = () => eventually('two nova-compute services up', async () => {
       const list = await osJson<Row[]>(['compute', 'service', 'list', '--service', 'nova-compute']);
       return list.filter((s) => s.State === 'up').length === 2 ? list : undefined;
-    });
+    }, 180_000);
     await upServices();
     await eventually('the bootstrap image', async () => ((await osJson<Row>(['image', 'show', 'nimbus-cirros'])).status === 'active' ? true : undefined), 300_000, 3000);
     await os(['network', 'create', 'net1']);
@@ -122,21 +102,21 @@ describe('compute reliability with the real openstack client', { skip: !root ? '
     await os(['server', 'create', '--image', 'nimbus-cirros', '--flavor', 'm1.nano', '--network', 'net1', '--min', '3', '--max', '3', '--wait', 'vm']);
     const three = await servers();
     assert.deepEqual(three.map((s) => s.Status), ['ACTIVE', 'ACTIVE', 'ACTIVE']);
-    const before = qemuPids();
+    const before = await qemuPids();
     assert.equal(before.size, 3);
     await assertUsagesMatch(flavors);
     await cloud.kill();
-    for (const [uuid, pid] of before) assert.ok(alive(pid), `guest ${uuid} survives the kill`);
+    for (const [uuid, pid] of before) assert.ok(pidAlive(pid), `guest ${uuid} survives the kill`);
     await cloud.restart();
     await upServices();
-    const after = qemuPids();
+    const after = await qemuPids();
     assert.deepEqual([...after.entries()].sort(), [...before.entries()].sort(), 'the same QEMU processes, re-adopted');
     assert.deepEqual((await servers()).map((s) => s.Status), ['ACTIVE', 'ACTIVE', 'ACTIVE']);
     const first = three[0]!.Name as string;
     assert.match(await os(['console', 'log', 'show', first]), /nimbus-init: ready/);
     await os(['server', 'stop', first]);
-    await eventually('a re-adopted guest stops', async () => ((await osJson<Row>(['server', 'show', first])).status === 'SHUTOFF' ? true : undefined));
-    assert.ok(!alive(before.get(three[0]!.ID as string)!), 'its QEMU is gone');
+    await eventually('a re-adopted guest stops', async () => ((await osJson<Row>(['server', 'show', first])).status === 'SHUTOFF' ? true : undefined), 180_000);
+    assert.ok(!pidAlive(before.get(three[0]!.ID as string)!), 'its QEMU is gone');
 
     // kill -9 in the middle of a boot: ACTIVE or ERROR with a fault afterwards, never BUILD.
     const midId = (await osJson<Row>(['server', 'create', '--image', 'nimbus-cirros', '--flavor', 'm1.nano', '--network', 'net1', 'mid'])).id as string;
@@ -147,7 +127,7 @@ describe('compute reliability with the real openstack client', { skip: !root ? '
     const mid = await eventually('the interrupted server settles', async () => {
       const s = await osJson<Row>(['server', 'show', midId]);
       return s.status === 'ACTIVE' || s.status === 'ERROR' ? s : undefined;
-    });
+    }, 180_000);
     if (mid.status === 'ERROR') assert.ok(mid.fault?.message, `an ERROR carries a fault: ${JSON.stringify(mid)}`);
     await assertUsagesMatch(flavors);
     await os(['server', 'delete', '--wait', ...(await servers()).map((s) => s.ID as string)]);
@@ -158,7 +138,7 @@ describe('compute reliability with the real openstack client', { skip: !root ? '
     const six = await eventually('six servers in ERROR', async () => {
       const list = await servers();
       return list.length === 6 && list.every((s) => s.Status === 'ERROR') ? list : undefined;
-    });
+    }, 180_000);
     const fault = (await osJson<Row>(['server', 'show', six[0]!.ID as string])).fault;
     assert.match(String(fault?.message), /No valid host was found/);
     assert.deepEqual(await usages().then((u) => Object.values(u).filter((v) => v !== 0)), [], 'NoValidHost leaves no allocation');

@@ -8,20 +8,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { listNetns } from '../../src/hostnet/index.js';
 import { startAllInOne, type AllInOne } from '../support/all-in-one.js';
+import { eventually } from '../support/eventually.js';
 
 const run = promisify(execFile);
 type Row = Record<string, any>;
 const root = process.getuid?.() === 0;
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe('the all-in-one data plane with the real openstack client', { skip: root ? false : 'needs root' }, () => {
   const sandbox = `e${process.pid % 10000}`;
@@ -43,7 +34,7 @@ describe('the all-in-one data plane with the real openstack client', { skip: roo
     const agents = await eventually('8 alive agents', async () => {
       const list = await cloud.openstackJson<Row[]>(['network', 'agent', 'list']);
       return list.filter((a) => a.Alive === true || a.Alive === ':-)').length === 8 ? list : undefined;
-    });
+    }, 60_000, 500);
     for (const host of [`${sandbox}-host1`, `${sandbox}-host2`]) {
       assert.deepEqual(agents.filter((a) => a.Host === host).map((a) => a['Agent Type']).sort(), ['DHCP agent', 'L3 agent', 'Linux bridge agent', 'Metadata agent']);
     }
@@ -57,18 +48,18 @@ describe('the all-in-one data plane with the real openstack client', { skip: roo
     const ports = await eventually('router ports ACTIVE', async () => {
       const list = await cloud.openstackJson<Row[]>(['port', 'list', '--router', 'router1', '--long']);
       return list.length === 2 && list.every((p) => p.Status === 'ACTIVE') ? list : undefined;
-    });
+    }, 60_000, 500);
     assert.equal(ports.length, 2);
     const dhcp = await eventually('DHCP port ACTIVE', async () => {
       const list = await cloud.openstackJson<Row[]>(['port', 'list', '--network', 'private', '--device-owner', 'network:dhcp']);
       return list.length === 1 && list[0]!.Status === 'ACTIVE' ? list : undefined;
-    });
+    }, 60_000, 500);
     assert.equal(dhcp.length, 1);
     const router = await cloud.openstackJson<Row>(['router', 'show', 'router1']);
     const gateway = router.external_gateway_info.external_fixed_ips[0].ip_address as string;
     await eventually('the host pings the router gateway through the uplink', async () => {
       await run('ping', ['-c', '1', '-W', '1', gateway]);
       return true;
-    }, 30_000);
+    }, 30_000, 500);
   });
 });

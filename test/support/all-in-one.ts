@@ -21,6 +21,10 @@ export interface AllInOne {
   /** Runs the real `openstack` client with the admin openrc (plus `extraEnv`); -f json output parsed. */
   openstack(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<string>;
   openstackJson<T = Record<string, unknown>>(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<T>;
+  /** kill -9 of the all-in-one (its data directory, sandbox and guests stay). */
+  kill(): Promise<void>;
+  /** Starts it again on the same data directory and ports, after kill(). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +35,22 @@ function parseOpenrc(text: string): NodeJS.ProcessEnv {
     if (m) env[m[1]!] = m[2]!.replace(/'\\''/g, "'");
   }
   return env;
+}
+
+/** Starts `bin/nimbus all-in-one` with `env` and resolves once it printed its credentials. */
+async function spawnReady(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child: ChildProcess = spawn('bin/nimbus', ['all-in-one'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`all-in-one did not start in 300 s:\n${output}`)); }, 300_000);
+    const check = setInterval(() => {
+      if (output.includes('Credentials:')) { clearInterval(check); clearTimeout(timer); resolve(); }
+    }, 100);
+    child.once('exit', (code) => { clearInterval(check); clearTimeout(timer); reject(new Error(`all-in-one exited (${code}):\n${output}`)); });
+  });
+  return child;
 }
 
 export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<AllInOne> {
@@ -48,17 +68,13 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
     NIMBUS_LOG_LEVEL: 'warn', NIMBUS_DATAPLANE: 'off', NIMBUS_GUEST_IMAGE: '0', NIMBUS_GUEST_IMAGE_DIR: resolve('dist/guest-image'), ...extraEnv,
   };
   delete env.NIMBUS_CONFIG;
-  const child: ChildProcess = spawn('bin/nimbus', ['all-in-one'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`all-in-one did not start in 300 s:\n${output}`)), 300_000);
-    const check = setInterval(() => {
-      if (output.includes('Credentials:')) { clearInterval(check); clearTimeout(timer); resolve(); }
-    }, 100);
-    child.once('exit', (code) => { clearInterval(check); clearTimeout(timer); reject(new Error(`all-in-one exited (${code}):\n${output}`)); });
-  });
+  let child: ChildProcess;
+  try {
+    child = await spawnReady(env);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const adminEnv = { ...process.env, ...parseOpenrc(readFileSync(join(dataDir, 'openrc'), 'utf8')) };
   const openstack = async (args: string[], more: NodeJS.ProcessEnv = {}): Promise<string> => {
     const { stdout } = await run('openstack', args, { env: { ...adminEnv, ...more }, timeout: 120_000 });
@@ -73,6 +89,15 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
     placementUrl: `http://127.0.0.1:${placementPort}`,
     openstack,
     openstackJson: async <T>(args: string[], more?: NodeJS.ProcessEnv) => JSON.parse(await openstack([...args, '-f', 'json'], more)) as T,
+    async kill() {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+    },
+    async restart() {
+      child = await spawnReady(env);
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

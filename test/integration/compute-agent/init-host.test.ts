@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBus, type Bus, type BusArgs, type Server } from '../../../src/bus/index.js';
+import { createBus, type Bus } from '../../../src/bus/index.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { NetworkClient } from '../../../src/core/clients/index.js';
 import { userTokenAuth } from '../../../src/compute/clients.js';
@@ -18,48 +18,12 @@ import { InstanceFiles } from '../../../src/compute/agent/instance-files.js';
 import { InstanceManager } from '../../../src/compute/agent/manager.js';
 import type { QemuDriver } from '../../../src/compute/agent/qemu-driver.js';
 import { tapName, type InstanceBuild, type VifInfo } from '../../../src/compute/rpc/compute-protocol.js';
+import { FakeConductor, type FakeServerState } from '../../support/fake-conductor.js';
 import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
 
 const HOST = 'cmp-init-t';
 
-interface ServerState { vm_state: string; task_state: string | null; power_state: number; network_info: VifInfo[]; request_id: string | null }
-
-class FakeConductor {
-  readonly calls: { method: string; args: Record<string, any> }[] = [];
-  readonly servers = new Map<string, ServerState>();
-  server: Server | undefined;
-
-  called(method: string, pred: (args: Record<string, any>) => boolean = () => true): Record<string, any>[] {
-    return this.calls.filter((c) => c.method === method && pred(c.args)).map((c) => c.args);
-  }
-
-  async serve(bus: Bus): Promise<void> {
-    const record = (method: string, fn: (args: Record<string, any>) => unknown) => async (args: BusArgs) => {
-      this.calls.push({ method, args: args as Record<string, any> });
-      return fn(args as Record<string, any>);
-    };
-    this.server = await bus.serve('conductor', 'fake-conductor', {
-      instance_update: record('instance_update', (a) => {
-        const s = this.servers.get(a.uuid);
-        if (!s || a.host !== HOST || (a.expected_task_state !== undefined && !a.expected_task_state.includes(s.task_state))) {
-          return { updated: false, vm_state: s?.vm_state ?? null, task_state: s?.task_state ?? null, deleted: !s };
-        }
-        Object.assign(s, a.updates);
-        return { updated: true, vm_state: s.vm_state, task_state: s.task_state, deleted: false };
-      }),
-      instance_fault_create: record('instance_fault_create', () => ({})),
-      action_event_start: record('action_event_start', () => ({})),
-      action_event_finish: record('action_event_finish', () => ({})),
-      build_failed: record('build_failed', (a) => {
-        const s = this.servers.get(a.uuid);
-        if (s) Object.assign(s, { vm_state: 'error', task_state: null });
-        return { rescheduled: false };
-      }),
-      instance_destroyed: record('instance_destroyed', (a) => { this.servers.delete(a.uuid); return {}; }),
-      instances_on_host: record('instances_on_host', () => [...this.servers].map(([uuid, s]) => ({ uuid, ...s }))),
-    });
-  }
-}
+interface ServerState extends FakeServerState { network_info: VifInfo[]; request_id: string | null }
 
 /** The virt driver double: which guests "run", and what was asked of it. */
 class FakeDriver {
@@ -89,7 +53,7 @@ class FakeDriver {
 
 describe('compute agent init_host (restart recovery)', () => {
   let bus: Bus;
-  let conductor: FakeConductor;
+  let conductor: FakeConductor<ServerState>;
   let netsvc: NetworkHarness;
   let network: NetworkClient;
   let driver: FakeDriver;
@@ -104,7 +68,7 @@ describe('compute agent init_host (restart recovery)', () => {
   before(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'nimbus-init-'));
     bus = await createBus({ driver: 'memory' });
-    conductor = new FakeConductor();
+    conductor = new FakeConductor<ServerState>(HOST);
     await conductor.serve(bus);
     netsvc = await startNetwork();
     const url = await netsvc.app.listen({ host: '127.0.0.1', port: 0 });

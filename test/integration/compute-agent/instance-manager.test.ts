@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBus, type Bus, type BusArgs, type Server } from '../../../src/bus/index.js';
+import { createBus, type Bus } from '../../../src/bus/index.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { NetworkClient, type Image, type PlacementClient } from '../../../src/core/clients/index.js';
 import { userTokenAuth } from '../../../src/compute/clients.js';
@@ -22,70 +22,16 @@ import { buildGuestImage, type GuestImage } from '../../../src/compute/guest-ima
 import { QemuProcessManager } from '../../../src/compute/virt/qemu-process.js';
 import { tapName, type InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
 import { NetnsHost } from '../../../src/hostnet/index.js';
+import { FakeConductor, type FakeServerState } from '../../support/fake-conductor.js';
 import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
 import { startGuestNet, waitFor, type GuestNet } from '../compute-guest/guest-net.js';
+import { pidAlive } from '../../support/processes.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
 const skip = !isRoot ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false;
 const HOST = 'cmp-agent-t';
 const IMAGE_ID = 'c1a55e5e-0000-4000-8000-000000000001';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-interface ServerState { vm_state: string; task_state: string | null; power_state: number; network_info: unknown[] }
-
-/** A conductor double: the instance methods an agent calls, with the real one's guards. */
-class FakeConductor {
-  readonly calls: { method: string; args: Record<string, any> }[] = [];
-  readonly servers = new Map<string, ServerState>();
-  server: Server | undefined;
-
-  called(method: string, pred: (args: Record<string, any>) => boolean = () => true): Record<string, any>[] {
-    return this.calls.filter((c) => c.method === method && pred(c.args)).map((c) => c.args);
-  }
-
-  async serve(bus: Bus): Promise<void> {
-    const record = (method: string, fn: (args: Record<string, any>) => unknown) => async (args: BusArgs) => {
-      this.calls.push({ method, args: args as Record<string, any> });
-      return fn(args as Record<string, any>);
-    };
-    this.server = await bus.serve('conductor', 'fake-conductor', {
-      service_update: record('service_update', () => ({ id: 1, uuid: randomUUID(), disabled: false, disabled_reason: null, forced_down: false })),
-      compute_node_update: record('compute_node_update', (a) => ({ id: 1, uuid: a.uuid })),
-      instance_update: record('instance_update', (a) => {
-        const s = this.servers.get(a.uuid);
-        if (!s || a.host !== HOST || (a.expected_task_state !== undefined && !a.expected_task_state.includes(s.task_state))) {
-          return { updated: false, vm_state: s?.vm_state ?? null, task_state: s?.task_state ?? null, deleted: !s };
-        }
-        Object.assign(s, a.updates);
-        return { updated: true, vm_state: s.vm_state, task_state: s.task_state, deleted: false };
-      }),
-      instance_info_cache_update: record('instance_info_cache_update', (a) => {
-        const s = this.servers.get(a.uuid);
-        if (s) s.network_info = a.network_info;
-        return {};
-      }),
-      instance_fault_create: record('instance_fault_create', () => ({})),
-      action_event_start: record('action_event_start', () => ({})),
-      action_event_finish: record('action_event_finish', () => ({})),
-      build_failed: record('build_failed', (a) => {
-        const s = this.servers.get(a.uuid);
-        if (s) Object.assign(s, { vm_state: 'error', task_state: null });
-        return { rescheduled: false };
-      }),
-      instance_destroyed: record('instance_destroyed', (a) => { this.servers.delete(a.uuid); return {}; }),
-      instances_on_host: record('instances_on_host', () => [...this.servers].map(([uuid, s]) => ({ uuid, ...s }))),
-    });
-  }
-}
 
 /** Placement double: the agent's registration only needs these three to succeed. */
 const placement = {
@@ -139,7 +85,7 @@ describe('compute agent instance manager (real QEMU, real ports)', { skip }, () 
     ...overrides,
   });
 
-  const expectState = (id: string, want: Partial<ServerState>, timeoutMs = 60_000) => waitFor(`server ${id} ${JSON.stringify(want)}`, () => {
+  const expectState = (id: string, want: Partial<FakeServerState>, timeoutMs = 60_000) => waitFor(`server ${id} ${JSON.stringify(want)}`, () => {
     const s = conductor.servers.get(id);
     return s && Object.entries(want).every(([k, v]) => (s as unknown as Record<string, unknown>)[k] === v) ? s : undefined;
   }, timeoutMs, () => JSON.stringify({ state: conductor.servers.get(id), calls: conductor.calls.slice(-8) }));
@@ -152,7 +98,7 @@ describe('compute agent instance manager (real QEMU, real ports)', { skip }, () 
     imageDir = join(process.cwd(), 'dist', 'guest-image');
     guest = await buildGuestImage({ outDir: imageDir });
     bus = await createBus({ driver: 'memory' });
-    conductor = new FakeConductor();
+    conductor = new FakeConductor(HOST);
     await conductor.serve(bus);
     netsvc = await startNetwork();
     const url = await netsvc.app.listen({ host: '127.0.0.1', port: 0 });

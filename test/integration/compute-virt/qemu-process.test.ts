@@ -5,7 +5,7 @@
 // process, pidfile, socket or tap left. Everything is removed in after(), even on failure.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsHost, run } from '../../../src/hostnet/index.js';
@@ -14,20 +14,11 @@ import { probeAcceleratorDetailed, resetAcceleratorProbe } from '../../../src/co
 import { QemuProcessManager, type StartSpec } from '../../../src/compute/virt/qemu-process.js';
 import { buildConfigDrive, createOverlay } from '../../../src/compute/virt/disks.js';
 import { MTU, readText, startGuestNet, waitFor, type GuestNet } from '../compute-guest/guest-net.js';
+import { pidAlive } from '../../support/processes.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
 const skip = !isRoot ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false;
-
-/** Alive and not a zombie (QEMU is our child: node reaps it a moment after it exits). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 describe('accelerator probe', { skip }, () => {
   it('answers kvm or tcg with a reason, caches it, and leaves no process or file', async () => {

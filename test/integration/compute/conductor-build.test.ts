@@ -8,43 +8,29 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { MemoryBus, RemoteError, type BusArgs, type Server } from '../../../src/bus/index.js';
-import { createLogger } from '../../../src/core/logger.js';
+import { RemoteError, type MemoryBus } from '../../../src/bus/index.js';
 import { PlacementClient } from '../../../src/core/clients/index.js';
-import { userTokenAuth } from '../../../src/compute/clients.js';
-import type { PlacementDb } from '../../../src/placement/db/schema.js';
-import { buildPlacementDeps, createPlacementService, migratePlacement } from '../../../src/placement/service.js';
-import {
-  CONDUCTOR_TOPIC, NO_VALID_HOST, retriesExhausted, scheduleAndBuildInstances, serveConductor, type ConductorDeps,
-} from '../../../src/compute/conductor/index.js';
-import { recordComputeNode, recordServiceHeartbeat } from '../../../src/compute/domain/services.js';
+import { CONDUCTOR_TOPIC, NO_VALID_HOST, retriesExhausted, scheduleAndBuildInstances, type ConductorDeps } from '../../../src/compute/conductor/index.js';
 import { recordInstanceAction } from '../../../src/compute/domain/servers/instance-actions.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { nowIso } from '../../../src/compute/db/transaction.js';
-import type { FlavorSnapshot, InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
-import { startCompute, type ComputeHarness } from '../../support/compute-harness.js';
+import type { InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
+import type { ComputeHarness } from '../../support/compute-harness.js';
+import { FLAVOR, startConductorWorld, type ConductorWorld } from './conductor-world.js';
 
-const FLAVOR: FlavorSnapshot = {
-  id: 1, flavorid: '1', name: 'm1.test', memory_mb: 1024, vcpus: 1, root_gb: 10, ephemeral_gb: 0, swap: 0, rxtx_factor: 1,
-  description: null, extra_specs: {},
-};
 const HOSTS = ['cmp1', 'cmp2', 'cmp3'] as const;
 type Host = typeof HOSTS[number];
 
 interface Received { readonly host: string; readonly build: InstanceBuild }
 
 describe('conductor build flow (real placement)', () => {
+  let world: ConductorWorld;
   let h: ComputeHarness;
   let bus: MemoryBus;
-  let conductor: Server;
-  let placementApp: FastifyInstance;
   let placement: PlacementClient;
   let deps: ConductorDeps;
-  const agents: Server[] = [];
-  const nodes: Record<string, string> = {};
-  const busErrors: unknown[] = [];
+  let nodes: Record<string, string>;
+  let busErrors: unknown[];
   let received: Received[] = [];
   /** Hosts whose fake agent fails every build (and asks for a reschedule). */
   let failing = new Set<string>();
@@ -52,48 +38,27 @@ describe('conductor build flow (real placement)', () => {
   const made: string[] = [];
 
   before(async () => {
-    bus = new MemoryBus({ onError: (e) => busErrors.push(e) });
-    h = await startCompute({ bus });
-    const pdb = h.identity.deps.db as unknown as Kysely<PlacementDb>;
-    await migratePlacement(pdb);
-    placementApp = createPlacementService(buildPlacementDeps(h.identity.config, pdb), h.identity.deps.tokens, createLogger('silent')).app;
-    const url = await placementApp.listen({ host: '127.0.0.1', port: 0 });
-    placement = PlacementClient.create(userTokenAuth(h.adminToken, { placement: url }));
+    world = await startConductorWorld({
+      hosts: HOSTS,
+      agent: async (host, build) => {
+        received.push({ host, build });
+        if (failing.has(host)) {
+          await bus.call({ topic: CONDUCTOR_TOPIC }, 'build_failed', { uuid: build.uuid, host, request_id: build.request_id, reason: 'boom', reschedule: true });
+          return;
+        }
+        await bus.call({ topic: CONDUCTOR_TOPIC }, 'instance_update', {
+          uuid: build.uuid, host, expected_task_state: ['spawning'],
+          updates: { vm_state: 'active', task_state: null, power_state: 1, launched_at: nowIso() },
+        });
+      },
+    });
+    ({ h, bus, placement, nodes, busErrors } = world);
     deps = { db: h.db, bus, placement, compute: h.deps.compute };
-    conductor = await serveConductor(bus, { db: h.db, compute: h.deps.compute, placement }, 'ctl');
-    for (const host of HOSTS) {
-      await recordServiceHeartbeat(h.db, { host, binary: 'nova-compute', topic: 'compute' });
-      const uuid = randomUUID();
-      await recordComputeNode(h.db, {
-        uuid, host, hypervisor_hostname: `${host}.example`, hypervisor_type: 'QEMU', hypervisor_version: 8002000, vcpus: 16,
-        memory_mb: 16384, local_gb: 1000, vcpus_used: 0, memory_mb_used: 0, local_gb_used: 0, running_vms: 0,
-        disk_available_least: 1000, cpu_info: { arch: 'x86_64' },
-      });
-      await placement.ensureResourceProvider(uuid, `${host}.example`);
-      nodes[host] = uuid;
-      agents.push(await bus.serve('compute', host, {
-        build_and_run_instance: async (args: BusArgs) => {
-          const build = args.build as InstanceBuild;
-          received.push({ host, build });
-          if (failing.has(host)) {
-            await bus.call({ topic: CONDUCTOR_TOPIC }, 'build_failed', { uuid: build.uuid, host, request_id: build.request_id, reason: 'boom', reschedule: true });
-            return;
-          }
-          await bus.call({ topic: CONDUCTOR_TOPIC }, 'instance_update', {
-            uuid: build.uuid, host, expected_task_state: ['spawning'],
-            updates: { vm_state: 'active', task_state: null, power_state: 1, launched_at: nowIso() },
-          });
-        },
-      }));
-    }
+    await world.startConductor('ctl');
   });
 
   after(async () => {
-    for (const a of agents) await a.stop();
-    await conductor?.stop();
-    await placementApp?.close();
-    await h?.close();
-    await bus?.close();
+    await world?.close();
   });
 
   /** Fresh capacity: RAM in instances of FLAVOR per host (everything else plentiful). */
@@ -112,37 +77,9 @@ describe('conductor build flow (real placement)', () => {
 
   /** Inserts n instances as POST /servers leaves them; returns their uuids and request id. */
   async function instances(n: number, min = n): Promise<{ uuids: string[]; requestId: string }> {
-    const requestId = `req-${randomUUID()}`;
-    const uuids = Array.from({ length: n }, () => randomUUID());
-    const now = nowIso();
-    const reservation = `r-${randomUUID().slice(0, 8)}`;
-    for (const [i, uuid] of uuids.entries()) {
-      const row: InstanceRow = {
-        uuid, id: 0, project_id: h.adminProjectId, user_id: h.adminUserId, display_name: `vm-${i}`, display_description: null,
-        hostname: `vm-${i}`, vm_state: 'building', task_state: 'scheduling', power_state: 0, host: null, node: null,
-        compute_node_uuid: null, availability_zone: null, requested_availability_zone: null, flavor: JSON.stringify(FLAVOR),
-        vcpus: 1, memory_mb: 1024, root_gb: 10, ephemeral_gb: 0, image_ref: randomUUID(), key_name: null, key_data: null,
-        user_data: null, config_drive: '', access_ip_v4: null, access_ip_v6: null, locked: 0, locked_by: null, locked_reason: null,
-        reservation_id: reservation, launch_index: i, root_device_name: null, progress: 0, system_metadata: '{}',
-        created_at: now, updated_at: now, scheduled_at: null, launched_at: null, terminated_at: null, deleted: 0, deleted_at: null,
-      };
-      await h.db.transaction().execute(async (trx) => {
-        const max = await trx.selectFrom('nova_instance').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
-        await trx.insertInto('nova_instance').values({ ...row, id: Number(max?.m ?? 0) + 1 }).execute();
-        await trx.insertInto('nova_request_spec').values({
-          instance_uuid: uuid, created_at: now, updated_at: now,
-          spec: JSON.stringify({
-            instance_uuids: uuids, num_instances: n, min_count: min, project_id: h.adminProjectId, user_id: h.adminUserId,
-            flavor: FLAVOR, image: { id: row.image_ref, properties: {} }, requested_networks: [], security_groups: ['default'],
-            availability_zone: null, force_host: null, force_node: null, scheduler_hints: {}, config_drive: false,
-            key_name: null, key_data: null, user_data: null, metadata: {}, admin_password: null, request_id: requestId,
-          }),
-        }).execute();
-        await recordInstanceAction(trx, { action: 'create', instanceUuid: uuid, requestId, userId: h.adminUserId, projectId: h.adminProjectId });
-      });
-    }
-    made.push(...uuids);
-    return { uuids, requestId };
+    const inserted = await world.instances(n, { min });
+    made.push(...inserted.uuids);
+    return inserted;
   }
 
   const load = (uuid: string) => h.db.selectFrom('nova_instance').selectAll().where('uuid', '=', uuid).executeTakeFirstOrThrow();

@@ -6,120 +6,47 @@
 // SQLite by default; PostgreSQL with NIMBUS_TEST_DATABASE_URL.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { MemoryBus, type BusArgs, type Server } from '../../../src/bus/index.js';
-import { createLogger } from '../../../src/core/logger.js';
-import { PlacementClient } from '../../../src/core/clients/index.js';
-import { userTokenAuth } from '../../../src/compute/clients.js';
-import type { PlacementDb } from '../../../src/placement/db/schema.js';
-import { buildPlacementDeps, createPlacementService, migratePlacement } from '../../../src/placement/service.js';
 import { NO_VALID_HOST } from '../../../src/compute/conductor/index.js';
 import { BUILD_INTERRUPTED } from '../../../src/compute/agent/init-host.js';
-import { serveConductor, type ConductorServer } from '../../../src/compute/conductor/conductor.js';
+import type { ConductorServer } from '../../../src/compute/conductor/conductor.js';
 import { resumeScheduling } from '../../../src/compute/conductor/restart.js';
-import { recordComputeNode, recordServiceHeartbeat } from '../../../src/compute/domain/services.js';
-import { recordInstanceAction } from '../../../src/compute/domain/servers/instance-actions.js';
-import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { nowIso } from '../../../src/compute/db/transaction.js';
-import type { FlavorSnapshot, InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
-import { startCompute, type ComputeHarness } from '../../support/compute-harness.js';
+import type { InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
+import type { ComputeHarness } from '../../support/compute-harness.js';
+import type { MemoryBus } from '../../../src/bus/index.js';
+import type { PlacementClient } from '../../../src/core/clients/index.js';
+import { startConductorWorld, type ConductorWorld } from './conductor-world.js';
 
-const FLAVOR: FlavorSnapshot = {
-  id: 1, flavorid: '1', name: 'm1.test', memory_mb: 1024, vcpus: 1, root_gb: 10, ephemeral_gb: 0, swap: 0, rxtx_factor: 1,
-  description: null, extra_specs: {},
-};
 const HOSTS = ['rcmp1', 'rcmp2'] as const;
 
 describe('conductor restart: servers left in scheduling are built', () => {
+  let world: ConductorWorld;
   let h: ComputeHarness;
   let bus: MemoryBus;
-  let placementApp: FastifyInstance;
   let placement: PlacementClient;
-  const conductors: ConductorServer[] = [];
-  const agents: Server[] = [];
-  const nodes: Record<string, string> = {};
-  const busErrors: unknown[] = [];
+  let conductors: ConductorServer[];
+  let nodes: Record<string, string>;
+  let busErrors: unknown[];
   const received: { host: string; build: InstanceBuild }[] = [];
 
   before(async () => {
-    bus = new MemoryBus({ onError: (e) => busErrors.push(e) });
-    h = await startCompute({ bus });
-    const pdb = h.identity.deps.db as unknown as Kysely<PlacementDb>;
-    await migratePlacement(pdb);
-    placementApp = createPlacementService(buildPlacementDeps(h.identity.config, pdb), h.identity.deps.tokens, createLogger('silent')).app;
-    const url = await placementApp.listen({ host: '127.0.0.1', port: 0 });
-    placement = PlacementClient.create(userTokenAuth(h.adminToken, { placement: url }));
-    for (const host of HOSTS) {
-      await recordServiceHeartbeat(h.db, { host, binary: 'nova-compute', topic: 'compute' });
-      const uuid = randomUUID();
-      await recordComputeNode(h.db, {
-        uuid, host, hypervisor_hostname: `${host}.example`, hypervisor_type: 'QEMU', hypervisor_version: 8002000, vcpus: 16,
-        memory_mb: 16384, local_gb: 1000, vcpus_used: 0, memory_mb_used: 0, local_gb_used: 0, running_vms: 0,
-        disk_available_least: 1000, cpu_info: { arch: 'x86_64' },
-      });
-      await placement.ensureResourceProvider(uuid, `${host}.example`);
-      await placement.setInventories(uuid, { VCPU: { total: 64 }, DISK_GB: { total: 1000 }, MEMORY_MB: { total: 1024 * 4 } });
-      nodes[host] = uuid;
+    world = await startConductorWorld({
+      hosts: HOSTS,
+      inventory: { VCPU: { total: 64 }, DISK_GB: { total: 1000 }, MEMORY_MB: { total: 1024 * 4 } },
       // An agent that only takes note: the servers stay in spawning, where the test can look at them.
-      agents.push(await bus.serve('compute', host, {
-        build_and_run_instance: async (args: BusArgs) => { received.push({ host, build: args.build as InstanceBuild }); },
-      }));
-    }
+      agent: async (host, build) => { received.push({ host, build }); },
+    });
+    ({ h, bus, placement, conductors, nodes, busErrors } = world);
   });
 
   after(async () => {
-    for (const c of conductors) await c.stop().catch(() => undefined);
-    for (const a of agents) await a.stop();
-    await placementApp?.close();
-    await h?.close();
-    await bus?.close();
+    await world?.close();
   });
 
-  /** Inserts n servers as POST /servers leaves them (nothing cast); their uuids and request id. */
-  async function instances(n: number, opts: { min?: number; spec?: boolean; state?: Partial<InstanceRow> } = {}): Promise<{ uuids: string[]; requestId: string }> {
-    const requestId = `req-${randomUUID()}`;
-    const uuids = Array.from({ length: n }, () => randomUUID());
-    const now = nowIso();
-    for (const [i, uuid] of uuids.entries()) {
-      const row: InstanceRow = {
-        uuid, id: 0, project_id: h.adminProjectId, user_id: h.adminUserId, display_name: `vm-${i}`, display_description: null,
-        hostname: `vm-${i}`, vm_state: 'building', task_state: 'scheduling', power_state: 0, host: null, node: null,
-        compute_node_uuid: null, availability_zone: null, requested_availability_zone: null, flavor: JSON.stringify(FLAVOR),
-        vcpus: 1, memory_mb: 1024, root_gb: 10, ephemeral_gb: 0, image_ref: randomUUID(), key_name: null, key_data: null,
-        user_data: null, config_drive: '', access_ip_v4: null, access_ip_v6: null, locked: 0, locked_by: null, locked_reason: null,
-        reservation_id: `r-${requestId.slice(4, 12)}`, launch_index: i, root_device_name: null, progress: 0, system_metadata: '{}',
-        created_at: now, updated_at: now, scheduled_at: null, launched_at: null, terminated_at: null, deleted: 0, deleted_at: null,
-        ...opts.state,
-      };
-      await h.db.transaction().execute(async (trx) => {
-        const max = await trx.selectFrom('nova_instance').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
-        await trx.insertInto('nova_instance').values({ ...row, id: Number(max?.m ?? 0) + 1 }).execute();
-        if (opts.spec !== false) {
-          await trx.insertInto('nova_request_spec').values({
-            instance_uuid: uuid, created_at: now, updated_at: now,
-            spec: JSON.stringify({
-              instance_uuids: uuids, num_instances: n, min_count: opts.min ?? n, project_id: h.adminProjectId, user_id: h.adminUserId,
-              flavor: FLAVOR, image: { id: row.image_ref, properties: {} }, requested_networks: [], security_groups: ['default'],
-              availability_zone: null, force_host: null, force_node: null, scheduler_hints: {}, config_drive: false,
-              key_name: null, key_data: null, user_data: null, metadata: {}, admin_password: null, request_id: requestId,
-            }),
-          }).execute();
-        }
-        await recordInstanceAction(trx, { action: 'create', instanceUuid: uuid, requestId, userId: h.adminUserId, projectId: h.adminProjectId });
-      });
-    }
-    return { uuids, requestId };
-  }
-
+  const instances = (n: number, opts?: Parameters<ConductorWorld['instances']>[1]) => world.instances(n, opts);
   const load = (uuid: string) => h.db.selectFrom('nova_instance').selectAll().where('uuid', '=', uuid).executeTakeFirstOrThrow();
   const allocation = async (uuid: string) => (await placement.getAllocations(uuid)).allocations;
-  const start = async (name: string): Promise<ConductorServer> => {
-    const c = await serveConductor(bus, { db: h.db, compute: h.deps.compute, placement }, name);
-    conductors.push(c);
-    return c;
-  };
+  const start = (name: string): Promise<ConductorServer> => world.startConductor(name);
   const buildsOf = (uuid: string) => received.filter((r) => r.build.uuid === uuid);
   /** Casts are delivered after the conductor's pass returns: wait for each server's first build. */
   async function builds(uuids: readonly string[], timeoutMs = 5000): Promise<void> {

@@ -13,6 +13,7 @@ import { Daemons, NetnsHost, deleteNetns, ensureNetns, listNetns, run } from '..
 import { DhcpAgent, dhcpProxyDaemonId, dnsmasqDaemonId } from '../../../src/network/agents/dhcp/index.js';
 import { MetadataAgent } from '../../../src/network/agents/metadata/metadata-agent.js';
 import type { DhcpNetwork, DhcpState, MetadataLookup, SubnetInfo } from '../../../src/network/agents/common/state.js';
+import { pidAlive } from '../../support/processes.js';
 
 const isRoot = process.getuid?.() === 0;
 const PFX = `nimbus-t${process.pid}-`;
@@ -83,15 +84,6 @@ case "$1" in
 esac
 exit 0
 `;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 describe('DHCP agent: dnsmasq in a qdhcp namespace', { skip: isRoot ? false : 'needs root' }, () => {
   let stateDir = '';
