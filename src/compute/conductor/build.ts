@@ -85,9 +85,13 @@ export async function hostZone(db: Kysely<ComputeDb>, host: string, compute: Com
  * ERROR with a fault (Nova's _set_vm_state_and_notify): the instance (if not deleted meanwhile)
  * goes to vm_state error, task_state null; the event, if given, ends Error and the action ends.
  */
-export async function failInstance(db: Kysely<ComputeDb>, uuid: string, requestId: string, fault: { code: number; message: string; details: string; host: string | null }, event?: string): Promise<void> {
+export async function failInstance(db: Kysely<ComputeDb>, uuid: string, requestId: string, fault: { code: number; message: string; details: string; host: string | null }, event?: string,
+  options: { clearHost?: boolean } = {}): Promise<void> {
+  // A build that failed on a host leaves it (Nova's _nil_out_instance_obj_host_and_node): the
+  // agent cleaned up there, the claim is gone, and a delete then needs no host.
+  const unplaced = options.clearHost ? { host: null, node: null, compute_node_uuid: null } : {};
   await inTransaction(db, async (trx) => {
-    const res = await trx.updateTable('nova_instance').set({ vm_state: 'error', task_state: null, updated_at: nowIso() })
+    const res = await trx.updateTable('nova_instance').set({ vm_state: 'error', task_state: null, ...unplaced, updated_at: nowIso() })
       .where('uuid', '=', uuid).where('deleted', '=', 0).executeTakeFirst();
     if (Number(res.numUpdatedRows) > 0) {
       await trx.insertInto('nova_instance_fault').values({

@@ -128,7 +128,7 @@ export async function buildFailed(deps: ConductorDeps, a: BuildFailed): Promise<
       }
     }
   }
-  await failInstance(deps.db, a.uuid, a.request_id, { code: 500, message, details: '', host: a.host });
+  await failInstance(deps.db, a.uuid, a.request_id, { code: 500, message, details: '', host: a.host }, undefined, { clearHost: true });
   return { rescheduled: false };
 }
 

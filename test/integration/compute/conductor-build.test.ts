@@ -196,6 +196,7 @@ describe('conductor build flow (real placement)', () => {
     await schedule(second.uuids, second.requestId);
     const [bad] = await settled(second.uuids);
     assert.equal(bad!.vm_state, 'error');
+    assert.deepEqual([bad!.host, bad!.node, bad!.compute_node_uuid], [null, null, null], 'a failed build leaves its last host, as Nova nils them out');
     assert.deepEqual(received.map((r) => r.host), ['cmp1', 'cmp2', 'cmp3']);
     assert.equal((await fault(second.uuids[0]!))?.message, retriesExhausted(second.uuids[0]!));
     assert.deepEqual(await allocation(second.uuids[0]!), {});
