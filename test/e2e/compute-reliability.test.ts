@@ -89,12 +89,14 @@ describe('compute reliability with the real openstack client', { skip: !root ? '
     await eventually('the bootstrap image', async () => ((await osJson<Row>(['image', 'show', 'nimbus-cirros'])).status === 'active' ? true : undefined), 300_000, 3000);
     await os(['network', 'create', 'net1']);
     await os(['subnet', 'create', '--network', 'net1', '--subnet-range', '10.1.0.0/24', 'subnet1']);
-    // Four vCPUs: a host offers 4 × its CPUs (Nova's cpu_allocation_ratio), so each fits 2 per host
-    // on a 2-CPU machine; the figure is read from the hypervisors, not assumed.
-    const hv = await osJson<Row[]>(['hypervisor', 'list', '--long']);
-    const perHostVcpus = Math.min(...hv.map((h) => Number(h.vCPUs)));
-    const bigVcpus = Math.floor((perHostVcpus * 4) / 2);
-    await os(['flavor', 'create', '--vcpus', String(bigVcpus), '--ram', '128', '--disk', '1', 'big']);
+    // A flavor of which exactly two fit per host, by disk (a qcow2 overlay is sparse, so nothing
+    // is written): half of the smaller host's DISK_GB, read from the hypervisors, not assumed.
+    // (vCPUs cannot bound it: a flavor may not ask more vCPUs than a host has, max_unit.)
+    // The two simulated hosts share this machine's disk, so each reports the same total.
+    const stats = await osJson<Row>(['hypervisor', 'stats', 'show']);
+    const bigDisk = Math.floor(Number(stats.local_gb) / Number(stats.count) / 2);
+    assert.ok(bigDisk >= 2, `hosts report ${JSON.stringify(stats)}`);
+    await os(['flavor', 'create', '--vcpus', '1', '--ram', '128', '--disk', String(bigDisk), 'big']);
     const flavors = new Map<string, Row>();
     for (const name of ['m1.nano', 'big']) flavors.set(name, await osJson<Row>(['flavor', 'show', name]));
 
@@ -133,7 +135,8 @@ describe('compute reliability with the real openstack client', { skip: !root ? '
     await os(['server', 'delete', '--wait', ...(await servers()).map((s) => s.ID as string)]);
     assert.deepEqual(await usages().then((u) => Object.values(u).filter((v) => v !== 0)), []);
 
-    // Capacity: 2 "big" per host, 4 in all.
+    // Capacity: 2 "big" per host, 4 in all (quotas raised so that only the hosts limit).
+    await os(['quota', 'set', '--cores', '200', '--instances', '50', '--ram', '1000000', 'admin']);
     await os(['server', 'create', '--image', 'nimbus-cirros', '--flavor', 'big', '--network', 'net1', '--min', '6', '--max', '6', 'six']).catch(() => undefined);
     const six = await eventually('six servers in ERROR', async () => {
       const list = await servers();

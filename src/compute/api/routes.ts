@@ -23,6 +23,8 @@ import { registerServerPasswordRoutes } from './server-password-routes.js';
 import { registerInstanceActionRoutes } from './instance-action-routes.js';
 import { registerExternalEventRoutes } from './external-event-routes.js';
 import { registerServerTagRoutes } from './server-tag-routes.js';
+import { registerAggregateRoutes } from './aggregate-routes.js';
+import { registerServerGroupRoutes } from './server-group-routes.js';
 
 export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): ComputeRouter {
   registerVersionRoutes(app, deps);
@@ -45,5 +47,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerInstanceActionRoutes(router);
   registerExternalEventRoutes(router);
   registerServerTagRoutes(router);
+  registerAggregateRoutes(router);
+  registerServerGroupRoutes(router);
   return router;
 }

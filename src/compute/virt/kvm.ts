@@ -103,12 +103,16 @@ function runQemu(timeoutMs: number, options: ProbeOptions, dir: string, disk: st
     let settled = false;
     let buffer = '';
     let stderr = '';
-    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Under coreutils' timeout: should this process die mid-probe (kill -9 of the agent), the
+    // probe guest still ends at the deadline instead of staying behind, hung in KVM.
+    const deadline = String(Math.ceil(timeoutMs / 1000) + 5);
+    const child = spawn('timeout', ['--kill-after=2', deadline, binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const pid = child.pid;
     const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+    // SIGTERM to timeout is passed on to QEMU (a SIGKILL would end timeout alone).
     const kill = (): void => {
       if (pid === undefined || exited()) return;
-      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
     };
     const finish = (accelerator: Accelerator, reason: string): void => {
       if (settled) return;
