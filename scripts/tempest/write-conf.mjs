@@ -101,14 +101,21 @@ ${compute || '[validation]\nrun_validation = false\n'}${network}`);
 /** Servers: the bootstrap's test image and flavors, and SSH validation through floating IPs. */
 async function computeSection(catalog, token) {
   const imageEndpoint = catalog.find((s) => s.type === 'image')?.endpoints?.find((e) => e.interface === 'public')?.url;
-  const found = imageEndpoint ? await fetch(`${imageEndpoint.replace(/\/+$/, '')}/v2/images?name=nimbus-cirros`, { headers: { 'x-auth-token': token } }) : undefined;
-  const image = found?.status === 200 ? (await found.json()).images?.[0]?.id : undefined;
+  const images = imageEndpoint ? `${imageEndpoint.replace(/\/+$/, '')}/v2/images` : undefined;
+  const byName = async (name) => {
+    const found = images ? await fetch(`${images}?name=${name}`, { headers: { 'x-auth-token': token } }) : undefined;
+    return found?.status === 200 ? (await found.json()).images?.find((i) => i.status === 'active')?.id : undefined;
+  };
+  const image = await byName('nimbus-cirros');
   if (!image) console.error('write-conf: no nimbus-cirros image: server tests will fail to boot');
+  // Tests that filter servers by image need a second, distinct image: a copy of the first.
+  let alt = image ? await byName('nimbus-cirros-alt') : undefined;
+  if (image && !alt) alt = await copyImage(images, token, image, 'nimbus-cirros-alt');
   const hosts = Number(env.NIMBUS_SANDBOX_HOSTS ?? 1);
   return `
 [compute]
 image_ref = ${image ?? ''}
-image_ref_alt = ${image ?? ''}
+image_ref_alt = ${alt ?? image ?? ''}
 flavor_ref = 42
 flavor_ref_alt = 84
 min_compute_nodes = ${hosts}
@@ -211,4 +218,18 @@ async function publicNetwork(call) {
     allocation_pools: [{ start: '172.24.4.2', end: '172.24.4.254' }] } });
   if (subnet.status !== 201) console.error(`write-conf: cannot create the public subnet: ${subnet.status} ${JSON.stringify(subnet.body).slice(0, 300)}`);
   return id;
+}
+
+/** Uploads a public copy of image `id` named `name`; its id, or undefined (logged) on failure. */
+async function copyImage(images, token, id, name) {
+  const headers = { 'x-auth-token': token };
+  const made = await fetch(images, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, disk_format: 'qcow2', container_format: 'bare', visibility: 'public' }) });
+  if (made.status !== 201) { console.error(`write-conf: cannot create ${name}: ${made.status}`); return undefined; }
+  const copy = (await made.json()).id;
+  const data = await fetch(`${images}/${id}/file`, { headers });
+  const put = await fetch(`${images}/${copy}/file`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' },
+    body: Buffer.from(await data.arrayBuffer()) });
+  if (put.status !== 204) { console.error(`write-conf: cannot upload ${name}: ${put.status}`); return undefined; }
+  return copy;
 }
