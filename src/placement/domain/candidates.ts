@@ -175,11 +175,18 @@ export function findCandidates(snap: Snapshot, groups: readonly RequestGroup[], 
   const requests: AllocationRequest[] = [];
   const seen = new Set<string>();
   const roots = all.filter((p) => p.parent === null);
+  // Each tree's providers, grouped once: filtering `all` per root is quadratic in the providers.
+  const membersOf = new Map<string, SnapshotProvider[]>();
+  for (const p of all) {
+    const list = membersOf.get(p.root);
+    if (list === undefined) membersOf.set(p.root, [p]);
+    else list.push(p);
+  }
   outer:
   for (const root of roots) {
     if (params.rootRequired !== undefined && ![...params.rootRequired].every((t) => root.traits.has(t))) continue;
     if (params.rootForbidden !== undefined && [...params.rootForbidden].some((t) => root.traits.has(t))) continue;
-    const members = all.filter((p) => p.root === root.uuid);
+    const members = membersOf.get(root.uuid) ?? [];
     const memberSet = new Set(members.map((p) => p.uuid));
     const guests = sharing.filter((s) => !memberSet.has(s.uuid) && anchorsOf.get(s.uuid)!.has(root.uuid));
     const pool = [...members, ...guests].sort((a, b) => a.id - b.id);
