@@ -4,7 +4,6 @@
 // and the EC2 local-ipv4 / public-ipv4 / security-groups.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createLogger } from '../../../src/core/logger.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
@@ -13,23 +12,17 @@ import { createMetadataService } from '../../../src/compute/metadata/service.js'
 import { netmaskOf, networkInfoFromCache } from '../../../src/compute/metadata/network-info.js';
 import { instanceIdSignature } from '../../../src/network/agents/metadata/metadata-agent.js';
 import { startCompute, type ComputeHarness } from '../../support/compute-harness.js';
+import { instanceRow as serverRow } from './server-fixtures.js';
 
 const SECRET = 'metadata-net-secret';
 const NOW = '2026-01-01T00:00:00Z';
 let nextId = 5000;
 
 function instanceRow(projectId: string, userId: string): InstanceRow {
-  return {
-    uuid: randomUUID(), id: nextId++, display_name: 'vm', display_description: null, hostname: 'vm',
-    vm_state: 'active', task_state: null, power_state: 1, host: 'host-a', node: 'host-a', compute_node_uuid: null,
-    availability_zone: 'nova', requested_availability_zone: null,
-    flavor: JSON.stringify({ id: 1, flavorid: '42', name: 'm1.nano', memory_mb: 128, vcpus: 1, root_gb: 1, ephemeral_gb: 0 }),
-    vcpus: 1, memory_mb: 128, root_gb: 1, ephemeral_gb: 0, image_ref: '3f2a9c1e-0000-4000-8000-000000000001',
-    key_name: null, key_data: null, user_data: null, config_drive: '', access_ip_v4: null, access_ip_v6: null,
-    locked: 0, locked_by: null, locked_reason: null, reservation_id: 'r-net00001', launch_index: 0, root_device_name: '/dev/vda',
-    progress: 0, system_metadata: '{}', created_at: NOW, updated_at: NOW, scheduled_at: NOW, launched_at: NOW,
-    terminated_at: null, deleted: 0, deleted_at: null, project_id: projectId, user_id: userId,
-  };
+  return serverRow({
+    id: nextId++, project_id: projectId, user_id: userId, reservation_id: 'r-net00001',
+    created_at: NOW, updated_at: NOW, scheduled_at: NOW, launched_at: NOW,
+  });
 }
 
 const NET1 = 'a1a1a1a1-0000-4000-8000-000000000001';

@@ -11,6 +11,7 @@ import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { createMetadataService } from '../../../src/compute/metadata/service.js';
 import { instanceIdSignature } from '../../../src/network/agents/metadata/metadata-agent.js';
 import { startCompute, type ComputeHarness } from '../../support/compute-harness.js';
+import { instanceRow as serverRow, type InstanceOverrides } from './server-fixtures.js';
 
 const SECRET = 'metadata-test-secret';
 const NOW = '2026-01-01T00:00:00Z';
@@ -19,19 +20,12 @@ const USER_DATA = '#!/bin/sh\necho hello > /tmp/ud\n';
 
 let nextId = 1000;
 
-function instanceRow(over: Partial<InstanceRow> & { project_id: string; user_id: string }): InstanceRow {
-  const id = nextId++;
-  return {
-    uuid: randomUUID(), id, display_name: 'vm one', display_description: null, hostname: 'vm1',
-    vm_state: 'active', task_state: null, power_state: 1, host: 'host-a', node: 'host-a', compute_node_uuid: null,
-    availability_zone: 'zone-a', requested_availability_zone: null,
-    flavor: JSON.stringify({ id: 1, flavorid: '42', name: 'm1.nano', memory_mb: 128, vcpus: 1, root_gb: 1, ephemeral_gb: 0 }),
-    vcpus: 1, memory_mb: 128, root_gb: 1, ephemeral_gb: 0, image_ref: '3f2a9c1e-0000-4000-8000-000000000001',
-    key_name: null, key_data: null, user_data: null, config_drive: '', access_ip_v4: null, access_ip_v6: null,
-    locked: 0, locked_by: null, locked_reason: null, reservation_id: 'r-abc12345', launch_index: 0, root_device_name: '/dev/vda',
-    progress: 0, system_metadata: '{}', created_at: NOW, updated_at: NOW, scheduled_at: NOW, launched_at: NOW,
-    terminated_at: null, deleted: 0, deleted_at: null, ...over,
-  };
+/** The fixture server with this file's fixed names, zone and times (its assertions read them). */
+function instanceRow(over: InstanceOverrides): InstanceRow {
+  return serverRow({
+    id: nextId++, display_name: 'vm one', hostname: 'vm1', availability_zone: 'zone-a',
+    created_at: NOW, updated_at: NOW, scheduled_at: NOW, launched_at: NOW, ...over,
+  });
 }
 
 describe('compute metadata API', () => {

@@ -7,11 +7,11 @@ import { nextId, nowIso } from '../../../src/compute/db/transaction.js';
 
 export type InstanceOverrides = Partial<InstanceRow> & { project_id: string; user_id: string };
 
-/** An ACTIVE, launched server on host-a (override anything). */
-export async function insertInstance(db: Kysely<ComputeDb>, over: InstanceOverrides): Promise<InstanceRow> {
+/** An ACTIVE, launched server row on host-a (override anything), not inserted yet. */
+export function instanceRow(over: InstanceOverrides & { id: number }): InstanceRow {
   const now = nowIso();
-  const row: InstanceRow = {
-    uuid: randomUUID(), id: await nextId(db, 'nova_instance'), display_name: 'vm', display_description: null, hostname: 'vm',
+  return {
+    uuid: randomUUID(), display_name: 'vm', display_description: null, hostname: 'vm',
     vm_state: 'active', task_state: null, power_state: 1, host: 'host-a', node: 'host-a', compute_node_uuid: null,
     availability_zone: 'nova', requested_availability_zone: null,
     flavor: JSON.stringify({ id: 1, flavorid: '42', name: 'm1.nano', memory_mb: 128, vcpus: 1, root_gb: 1, ephemeral_gb: 0 }),
@@ -21,6 +21,11 @@ export async function insertInstance(db: Kysely<ComputeDb>, over: InstanceOverri
     progress: 0, system_metadata: '{}', created_at: now, updated_at: now, scheduled_at: now, launched_at: now,
     terminated_at: null, deleted: 0, deleted_at: null, ...over,
   };
+}
+
+/** instanceRow() inserted, with the next free id. */
+export async function insertInstance(db: Kysely<ComputeDb>, over: InstanceOverrides): Promise<InstanceRow> {
+  const row = instanceRow({ id: await nextId(db, 'nova_instance'), ...over });
   await db.insertInto('nova_instance').values(row).execute();
   return row;
 }
