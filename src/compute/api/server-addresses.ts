@@ -64,13 +64,3 @@ export function renderAddresses(networkInfo: readonly VifInfo[], _mv?: Microvers
   return out;
 }
 
-/** The info cache's network_info JSON, tolerant of a missing or corrupt row (Nova shows {}). */
-export function parseNetworkInfo(json: string | null | undefined): VifInfo[] {
-  if (json === null || json === undefined || json === '') return [];
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? (parsed as VifInfo[]) : [];
-  } catch {
-    return [];
-  }
-}

@@ -4,7 +4,8 @@
 import { ApiError } from '../../core/errors.js';
 import { enforce } from '../domain/policy.js';
 import { visibleInstance } from '../domain/servers/lookup.js';
-import { parseNetworkInfo, renderAddresses, type AddressesView } from './server-addresses.js';
+import { parseNetworkInfo } from '../rpc/vif-info.js';
+import { renderAddresses, type AddressesView } from './server-addresses.js';
 import type { ComputeRouter, Ctx } from './router.js';
 
 async function addressesOf(ctx: Ctx, action: 'index' | 'show'): Promise<AddressesView> {

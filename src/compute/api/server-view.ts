@@ -10,7 +10,8 @@ import { allowed, ownTarget } from '../domain/policy.js';
 import type { VifInfo } from '../rpc/compute-protocol.js';
 import { novaDateTime } from './render.js';
 import type { Ctx } from './router.js';
-import { parseNetworkInfo, renderAddresses } from './server-addresses.js';
+import { parseNetworkInfo } from '../rpc/vif-info.js';
+import { renderAddresses } from './server-addresses.js';
 
 export type ViewContext = Pick<Ctx, 'deps' | 'mv' | 'caller' | 'links'>;
 

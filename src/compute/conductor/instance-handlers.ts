@@ -6,7 +6,8 @@
 import { inTransaction, nextId, nowIso } from '../db/transaction.js';
 import { findInstanceAction, finishActionEvent, finishInstanceAction, startActionEvent } from '../domain/servers/instance-actions.js';
 import { loadInstance } from '../domain/servers/lookup.js';
-import { COMPUTE_RPC_TOPIC, type VifInfo } from '../rpc/compute-protocol.js';
+import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
+import { parseNetworkInfo } from '../rpc/vif-info.js';
 import { resourcesFromFlavor } from '../scheduler/index.js';
 import {
   claim, dropAllocation, failInstance, hostZone, instanceBuild, loadSpec, recordPlacement, type ConductorDeps,
@@ -162,7 +163,7 @@ export async function instancesOnHost(deps: ConductorDeps, host: string): Promis
   }
   return rows.map((r) => ({
     uuid: r.uuid, vm_state: r.vm_state, task_state: r.task_state, power_state: r.power_state,
-    network_info: r.network_info ? JSON.parse(r.network_info) as VifInfo[] : [],
+    network_info: parseNetworkInfo(r.network_info),
     request_id: requestIds.get(r.uuid) ?? null,
   }));
 }

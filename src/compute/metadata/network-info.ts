@@ -9,6 +9,7 @@ import { formatIp, maxValue } from '../../network/ipam/ip-address.js';
 import type { ComputeDb, InstanceRow } from '../db/schema.js';
 import type { VifInfo } from '../rpc/compute-protocol.js';
 import type { MetadataNetworkInfo } from './content.js';
+import { parseNetworkInfo } from '../rpc/vif-info.js';
 
 type Subnet = VifInfo['network']['subnets'][number];
 
@@ -74,16 +75,6 @@ export function ec2Addresses(vifs: readonly VifInfo[]): Pick<MetadataNetworkInfo
 }
 
 /** The cache's VIFs; a missing or unreadable cache is no network (the guest falls back to DHCP). */
-function parseVifs(text: string | undefined): VifInfo[] {
-  if (text === undefined) return [];
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed.filter((v): v is VifInfo => typeof v === 'object' && v !== null && typeof (v as VifInfo).network === 'object') : [];
-  } catch {
-    return [];
-  }
-}
-
 function securityGroups(specText: string | undefined): string[] {
   if (specText === undefined) return [];
   try {
@@ -101,7 +92,7 @@ export function networkInfoFromCache(db: Kysely<ComputeDb>): (instance: Instance
       db.selectFrom('nova_instance_info_cache').select('network_info').where('instance_uuid', '=', instance.uuid).executeTakeFirst(),
       db.selectFrom('nova_request_spec').select('spec').where('instance_uuid', '=', instance.uuid).executeTakeFirst(),
     ]);
-    const vifs = parseVifs(cache?.network_info);
+    const vifs = parseNetworkInfo(cache?.network_info);
     return { ...networkMetadata(vifs), ...ec2Addresses(vifs), securityGroups: securityGroups(spec?.spec) };
   };
 }

@@ -59,3 +59,17 @@ export async function vifInfoOfPorts(network: NetworkClient, ports: readonly Por
   for (const port of ports) out.push(await vifOf(lookups, network, port, preserve(port.id)));
   return out;
 }
+
+/**
+ * nova_instance_info_cache.network_info as stored: the NICs, or [] for no row, bad JSON, or a
+ * value that is not a list (entries without a network are left out).
+ */
+export function parseNetworkInfo(json: string | null | undefined): VifInfo[] {
+  if (json === null || json === undefined || json === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((v): v is VifInfo => typeof v === 'object' && v !== null && typeof (v as VifInfo).network === 'object') : [];
+  } catch {
+    return [];
+  }
+}

@@ -6,7 +6,7 @@
 // soft-deleted, its Placement allocations removed. Asking again while the agent deletes is a no-op.
 import { ApiError } from '../../../core/errors.js';
 import type { ComputeDeps } from '../../api/deps.js';
-import { parseNetworkInfo } from '../../api/server-addresses.js';
+import { parseNetworkInfo } from '../../rpc/vif-info.js';
 import type { InstanceRow } from '../../db/schema.js';
 import { inTransaction, nowIso } from '../../db/transaction.js';
 import { COMPUTE_RPC_TOPIC } from '../../rpc/compute-protocol.js';

@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import { ApiError, forbidden } from '../../../core/errors.js';
 import type { Microversion } from '../../api/microversion.js';
-import { parseNetworkInfo } from '../../api/server-addresses.js';
+import { parseNetworkInfo } from '../../rpc/vif-info.js';
 import { statesFromStatus } from '../../api/server-view.js';
 import { lastQueryValue, nonNegativeIntegerType, validateQuery, type QueryValues, type Schema } from '../../api/validation.js';
 import type { ComputeDb, InstanceRow } from '../../db/schema.js';

@@ -6,7 +6,7 @@ import type { NetworkClient } from '../../../core/clients/index.js';
 import type { ComputeDb } from '../../db/schema.js';
 import { nowIso } from '../../db/transaction.js';
 import type { VifInfo } from '../../rpc/compute-protocol.js';
-import { vifInfoOfPorts } from '../../rpc/vif-info.js';
+import { parseNetworkInfo, vifInfoOfPorts } from '../../rpc/vif-info.js';
 
 /**
  * Rebuilds a server's info cache from the ports bound to it (device_id = server), keeping the
@@ -15,13 +15,7 @@ import { vifInfoOfPorts } from '../../rpc/vif-info.js';
  */
 export async function refreshInfoCache(db: Kysely<ComputeDb>, network: NetworkClient, instanceUuid: string): Promise<VifInfo[]> {
   const cached = await db.selectFrom('nova_instance_info_cache').select('network_info').where('instance_uuid', '=', instanceUuid).executeTakeFirst();
-  let previous: VifInfo[] = [];
-  try {
-    const parsed: unknown = cached ? JSON.parse(cached.network_info) : [];
-    if (Array.isArray(parsed)) previous = parsed as VifInfo[];
-  } catch {
-    previous = [];
-  }
+  const previous = parseNetworkInfo(cached?.network_info);
   const order = new Map(previous.map((v, i) => [v.id, i]));
   const ports = [...await network.listPortsByDevice(instanceUuid)]
     .sort((a, b) => (order.get(a.id) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.id) ?? Number.MAX_SAFE_INTEGER));
