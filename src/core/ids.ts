@@ -13,3 +13,6 @@ export function newUuid(): string {
 export function newRequestId(): string {
   return `req-${randomUUID()}`;
 }
+
+/** A dashed lower-case UUID, as Nova and Neutron write ids (bus arguments, file names). */
+export const DASHED_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

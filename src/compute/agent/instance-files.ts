@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { BaseImageCache, buildConfigDrive, createOverlay } from '../virt/disks.js';
 import type { InstanceBuild, VifInfo } from '../rpc/compute-protocol.js';
 import { networkData, type InstancePort } from './vifs.js';
+import { DASHED_UUID as UUID } from '../../core/ids.js';
 
 /** What build.json holds. */
 export interface InstanceRecord {
@@ -18,7 +19,6 @@ export interface InstanceRecord {
   readonly ports: readonly InstancePort[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const GIB = 1024 ** 3;
 /** Nova's libvirt driver returns at most the last 100 KiB of the console log (MAX_CONSOLE_BYTES). */
 export const MAX_CONSOLE_BYTES = 100 * 1024;

@@ -7,6 +7,7 @@
 import type { Bus, BusArgs, Handlers, Server } from '../../bus/index.js';
 import type { FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
 import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
+import { DASHED_UUID as UUID } from '../../core/ids.js';
 
 export class ComputeArgumentError extends Error {
   constructor(method: string, message: string) {
@@ -31,7 +32,6 @@ export interface ComputeRpcTarget {
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Nova's request ids: req-<uuid>; other printable short ids are tolerated. */
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
 const MAX_INT = 2147483647;

@@ -7,6 +7,7 @@
 import { ServiceApiError, type Network, type NetworkClient, type Port } from '../../core/clients/index.js';
 import { tapName, type InstanceBuild, type VifInfo } from '../rpc/compute-protocol.js';
 import { vifInfoOfPorts } from '../rpc/vif-info.js';
+import { DASHED_UUID as UUID } from '../../core/ids.js';
 
 /** A build failure that is the user's (bad network, port in use, …): no point rescheduling. */
 export class BuildAbortError extends Error {
@@ -26,7 +27,6 @@ export interface InstancePort {
   readonly created: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A 4xx from the network service about what the user asked for is the user's problem. */
 function userError(error: unknown, message: string): unknown {

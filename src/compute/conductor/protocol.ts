@@ -3,6 +3,7 @@
 // trust boundary: every argument is parsed here before a handler touches the database, and
 // anything malformed is refused with an Error naming the field.
 import type { BusArgs } from '../../bus/index.js';
+import { DASHED_UUID as UUID } from '../../core/ids.js';
 
 export const CONDUCTOR_TOPIC = 'conductor';
 
@@ -66,7 +67,6 @@ export class ConductorArgumentError extends Error {
 /** Host names, binaries, topics and zones: short, printable, no path or shell surprises. */
 const NAME = /^[A-Za-z0-9][\w.:@-]{0,254}$/;
 const ZONE = /^[^\p{C},]{1,255}$/u;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Nova's columns are 32-bit (memory in MiB, disk in GiB). */
 const MAX_INT = 2147483647;
 

@@ -11,9 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Daemons } from '../../hostnet/index.js';
 import { buildQemuArgs, QEMU_BINARY, type VmSpec } from './command-line.js';
 import { QmpClient, type QmpStatus } from './qmp.js';
+import { DASHED_UUID as UUID } from '../../core/ids.js';
 
 export const DAEMON_PREFIX = 'qemu-';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** sun_path is 108 bytes with its NUL. */
 const MAX_SOCKET_PATH = 107;
 
