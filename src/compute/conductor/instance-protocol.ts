@@ -29,6 +29,7 @@
 //   call instances_on_host {host} → InstanceOnHost[]    (power sync and re-adoption after restart)
 import type { VifInfo } from '../rpc/compute-protocol.js';
 import { ConductorArgumentError } from './protocol.js';
+import { DASHED_UUID } from '../../core/ids.js';
 
 export interface InstanceUpdates {
   readonly vm_state?: string;
@@ -76,7 +77,6 @@ export interface ActionEventFinish extends ActionEventStart { readonly result: '
 export interface BuildFailed { readonly uuid: string; readonly host: string; readonly request_id: string; readonly reason: string; readonly reschedule: boolean }
 export interface InstanceDestroyed { readonly uuid: string; readonly host: string; readonly request_id: string }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HOST_RE = /^[A-Za-z0-9][\w.:@-]{0,254}$/;
 /** oslo request ids (req-<uuid>), or anything printable and short. */
 const REQUEST_ID_RE = /^[\w.:-]{1,255}$/;
@@ -101,7 +101,7 @@ function matching(method: string, args: Record<string, unknown>, key: string, re
   return v;
 }
 
-const uuidArg = (m: string, a: Record<string, unknown>, k = 'uuid'): string => matching(m, a, k, UUID_RE, 'a lower-case UUID');
+const uuidArg = (m: string, a: Record<string, unknown>, k = 'uuid'): string => matching(m, a, k, DASHED_UUID, 'a lower-case UUID');
 const hostArg = (m: string, a: Record<string, unknown>): string => matching(m, a, 'host', HOST_RE, 'a host-style name');
 const requestIdArg = (m: string, a: Record<string, unknown>): string => matching(m, a, 'request_id', REQUEST_ID_RE, 'a request id');
 
@@ -117,7 +117,7 @@ export function parseScheduleAndBuild(raw: unknown): ScheduleAndBuild {
   const m = 'schedule_and_build_instances';
   const args = argsOf(m, raw, ['instance_uuids', 'request_id']);
   const uuids = args.instance_uuids;
-  if (!Array.isArray(uuids) || uuids.length === 0 || uuids.length > 1000 || !uuids.every((u) => typeof u === 'string' && UUID_RE.test(u))) {
+  if (!Array.isArray(uuids) || uuids.length === 0 || uuids.length > 1000 || !uuids.every((u) => typeof u === 'string' && DASHED_UUID.test(u))) {
     throw new ConductorArgumentError(m, 'instance_uuids must be 1 to 1000 lower-case UUIDs');
   }
   return { instance_uuids: [...new Set(uuids as string[])], request_id: requestIdArg(m, args) };
@@ -175,7 +175,7 @@ function parseVif(m: string, raw: unknown): VifInfo {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConductorArgumentError(m, 'network_info entries must be objects');
   const v = raw as Record<string, unknown>;
   const net = v.network as Record<string, unknown> | undefined;
-  if (typeof v.id !== 'string' || !UUID_RE.test(v.id) || typeof v.address !== 'string' || !MAC_RE.test(v.address)
+  if (typeof v.id !== 'string' || !DASHED_UUID.test(v.id) || typeof v.address !== 'string' || !MAC_RE.test(v.address)
     || typeof net !== 'object' || net === null || typeof net.id !== 'string' || typeof net.label !== 'string' || !Array.isArray(net.subnets)) {
     throw new ConductorArgumentError(m, 'network_info entries must be VIFs {id, address, network: {id, label, subnets}}');
   }
