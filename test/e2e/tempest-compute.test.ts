@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startAllInOne, type AllInOne } from '../support/all-in-one.js';
+import { eventually } from '../support/eventually.js';
 
 const run = promisify(execFile);
 type Row = Record<string, any>;
@@ -41,13 +42,10 @@ describe('Tempest: compute', { skip: !root ? 'needs root' : !hasQemu ? 'needs qe
   before(async () => {
     await destroy();
     cloud = await startAllInOne(env);
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const list = JSON.parse(await cloud.openstack(['compute', 'service', 'list', '--service', 'nova-compute', '-f', 'json'])) as Row[];
-      if (list.filter((s) => s.State === 'up').length === 2) break;
-      if (Date.now() > deadline) throw new Error('the compute agents did not come up');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await eventually('two nova-compute services up', async () => {
+      const list = await cloud.openstackJson<Row[]>(['compute', 'service', 'list', '--service', 'nova-compute']);
+      return list.filter((s) => s.State === 'up').length === 2 ? true : undefined;
+    }, 120_000);
   });
   after(async () => {
     await cloud?.stop();
