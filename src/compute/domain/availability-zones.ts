@@ -17,7 +17,7 @@ export function isComputeService(service: Pick<ServiceRow, 'binary' | 'topic'>):
 }
 
 /** servicegroup's is_up(): a heartbeat within service_down_time and not forced down. */
-export function serviceIsUp(service: ServiceRow, compute: ComputeConfig, now = Date.now()): boolean {
+export function serviceIsUp(service: Pick<ServiceRow, 'forced_down' | 'last_seen_up' | 'updated_at' | 'created_at'>, compute: ComputeConfig, now = Date.now()): boolean {
   if (service.forced_down) return false;
   const seen = service.last_seen_up ?? service.updated_at ?? service.created_at;
   const at = Date.parse(seen);

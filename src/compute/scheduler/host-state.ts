@@ -3,7 +3,7 @@
 // with free resources taken from Placement's provider summaries (capacity - used), which are
 // fresher than the node's own report. The filters and weighers read these; the scheduler
 // consumes from them as it places the instances of one request, so the next one sees it.
-import type { Kysely } from 'kysely';
+import type { Kysely, ReferenceExpression, SelectQueryBuilder } from 'kysely';
 import type { ProviderSummary } from '../../core/clients/placement-client.js';
 import type { ComputeConfig } from '../config.js';
 import type { ComputeDb, ComputeNodeRow } from '../db/schema.js';
@@ -20,8 +20,8 @@ export interface HostState {
   readonly availabilityZones: readonly string[];
   /** Aggregate metadata of the host: key → every value its aggregates give it. */
   readonly aggregateMetadata: ReadonlyMap<string, readonly string[]>;
-  /** Instances (not deleted) on the host, including ones placed earlier in this request. */
-  readonly instances: Set<string>;
+  /** Instances (not deleted) on the host, including ones placed earlier in this request (replaced, never changed in place). */
+  instances: ReadonlySet<string>;
   /** x86_64, … (the node's cpu_info.arch). */
   readonly cpuArch: string;
   /** Placement's view: capacity after allocation ratio and reserved, and what is used. */
@@ -54,13 +54,27 @@ function summaryFree(summary: ProviderSummary | undefined, rc: string): number |
   return r === undefined ? undefined : r.capacity - r.used;
 }
 
-function nodeArch(node: ComputeNodeRow): string {
+const NO_METADATA: ReadonlyMap<string, readonly string[]> = new Map();
+const NO_ZONES: readonly string[] = [];
+const NO_INSTANCES: ReadonlySet<string> = new Set();
+
+/** Above this many candidate nodes the node table is read whole rather than by uuid list. */
+const WHOLE_TABLE_AT = 200;
+
+/** cpu_info JSON → arch; the same few strings repeat across a thousand nodes, so parse each once. */
+const archOf = new Map<string, string>();
+function nodeArch(node: Pick<ComputeNodeRow, 'cpu_info'>): string {
+  let arch = archOf.get(node.cpu_info);
+  if (arch !== undefined) return arch;
   try {
     const info = JSON.parse(node.cpu_info) as { arch?: unknown };
-    return typeof info.arch === 'string' ? info.arch : 'x86_64';
+    arch = typeof info.arch === 'string' ? info.arch : 'x86_64';
   } catch {
-    return 'x86_64';
+    arch = 'x86_64';
   }
+  if (archOf.size > 1000) archOf.clear();
+  archOf.set(node.cpu_info, arch);
+  return arch;
 }
 
 /**
@@ -74,22 +88,30 @@ export async function loadHostStates(
   const byNode = new Map<string, HostState>();
   const group = groupUuid !== undefined ? await loadGroup(db, groupUuid) : undefined;
   if (nodeUuids.length === 0) return { byNode, group };
-  const nodes: ComputeNodeRow[] = [];
-  // Chunked: 1000 providers must not become one query with 1000 bound parameters too many for SQLite.
-  for (let i = 0; i < nodeUuids.length; i += 500) {
-    nodes.push(...await db.selectFrom('nova_compute_node').selectAll().where('uuid', 'in', nodeUuids.slice(i, i + 500)).execute());
-  }
-  const hosts = [...new Set(nodes.map((n) => n.host))];
-  const [services, aggregates, instances, failures] = await Promise.all([
-    chunked(hosts, (part) => db.selectFrom('nova_service').selectAll().where('binary', '=', 'nova-compute').where('host', 'in', part).execute()),
-    chunked(hosts, (part) => db.selectFrom('nova_aggregate_host')
+  // When Placement offered many nodes (a thousand is the default limit) the whole table is read,
+  // as Nova's host manager does: cheaper than binding a thousand parameters; filtering happens
+  // here. Nodes and services are two scans: joining them costs more than both (SQLite looks up
+  // every node by host).
+  const wanted = new Set(nodeUuids);
+  const nodeQuery = db.selectFrom('nova_compute_node').select([
+    'uuid', 'host', 'hypervisor_hostname', 'cpu_info', 'free_ram_mb', 'free_disk_gb', 'vcpus', 'vcpus_used', 'cpu_allocation_ratio',
+  ]);
+  const nodes = nodeUuids.length > WHOLE_TABLE_AT
+    ? (await nodeQuery.execute()).filter((r) => wanted.has(r.uuid))
+    : await chunked(nodeUuids, (part) => nodeQuery.where('uuid', 'in', part).execute());
+  const services = await byHosts([...new Set(nodes.map((n) => n.host))], db.selectFrom('nova_service')
+    .select(['host', 'disabled', 'forced_down', 'last_seen_up', 'updated_at', 'created_at']).where('binary', '=', 'nova-compute'), 'host');
+  const serviceByHost = new Map(services.map((row) => [row.host, row]));
+  const rows = nodes.filter((n) => serviceByHost.has(n.host));
+  const hosts = [...new Set(rows.map((n) => n.host))];
+  const [aggregates, instances, failures] = await Promise.all([
+    byHosts(hosts, db.selectFrom('nova_aggregate_host')
       .leftJoin('nova_aggregate_metadata', 'nova_aggregate_metadata.aggregate_id', 'nova_aggregate_host.aggregate_id')
       .select(['nova_aggregate_host.host', 'nova_aggregate_metadata.key', 'nova_aggregate_metadata.value'])
-      .where('nova_aggregate_host.host', 'in', part).orderBy('nova_aggregate_host.aggregate_id').execute()),
-    chunked(hosts, (part) => db.selectFrom('nova_instance').select(['uuid', 'host']).where('deleted', '=', 0).where('host', 'in', part).execute()),
+      .orderBy('nova_aggregate_host.aggregate_id'), 'nova_aggregate_host.host'),
+    byHosts(hosts, db.selectFrom('nova_instance').select(['uuid', 'host']).where('deleted', '=', 0).where('host', 'is not', null), 'host'),
     failedBuilds(db, hosts),
   ]);
-  const serviceByHost = new Map(services.map((s) => [s.host, s]));
   const metaByHost = new Map<string, Map<string, string[]>>();
   for (const row of aggregates) {
     if (row.key === null || row.value === null) continue;
@@ -106,18 +128,19 @@ export async function loadHostStates(
     set.add(row.uuid);
     instancesByHost.set(row.host, set);
   }
-  const nodeByUuid = new Map(nodes.map((n) => [n.uuid, n]));
+  const nodeByUuid = new Map(rows.map((n) => [n.uuid, n]));
   for (const uuid of nodeUuids) {
     const node = nodeByUuid.get(uuid);
     const service = node && serviceByHost.get(node.host);
     if (!node || !service) continue;
     const summary = summaries[uuid];
-    const meta = metaByHost.get(node.host) ?? new Map<string, string[]>();
+    // Most hosts have no aggregates and no instances: they share one empty map and set.
+    const meta = metaByHost.get(node.host) ?? NO_METADATA;
     byNode.set(uuid, {
       host: node.host, nodename: node.hypervisor_hostname, nodeUuid: uuid,
       serviceDisabled: service.disabled === 1, serviceUp: serviceIsUp(service, compute, now),
-      availabilityZones: meta.get('availability_zone') ?? [], aggregateMetadata: meta,
-      instances: new Set(instancesByHost.get(node.host) ?? []),
+      availabilityZones: meta.get('availability_zone') ?? NO_ZONES, aggregateMetadata: meta,
+      instances: instancesByHost.get(node.host) ?? NO_INSTANCES,
       cpuArch: nodeArch(node),
       freeRamMb: summaryFree(summary, 'MEMORY_MB') ?? node.free_ram_mb,
       freeDiskMb: (summaryFree(summary, 'DISK_GB') ?? node.free_disk_gb) * 1024,
@@ -126,6 +149,21 @@ export async function loadHostStates(
     });
   }
   return { byNode, group };
+}
+
+/**
+ * Rows of `query` for the given hosts: by host list when there are few, otherwise the whole
+ * query filtered here (a thousand bound parameters cost more than the rows they leave out).
+ */
+async function byHosts<Q extends SelectQueryBuilder<ComputeDb, any, { host: string | null }>>(
+  hosts: readonly string[], query: Q, hostColumn: ReferenceExpression<ComputeDb, any>,
+): Promise<Awaited<ReturnType<Q['execute']>>> {
+  type Row = Awaited<ReturnType<Q['execute']>>[number];
+  if (hosts.length <= WHOLE_TABLE_AT) {
+    return await chunked(hosts, (part) => query.where(hostColumn, 'in', part).execute()) as Awaited<ReturnType<Q['execute']>>;
+  }
+  const wanted = new Set(hosts);
+  return (await query.execute() as Row[]).filter((r) => r.host !== null && wanted.has(r.host)) as Awaited<ReturnType<Q['execute']>>;
 }
 
 async function chunked<T>(items: readonly string[], query: (part: string[]) => Promise<T[]>): Promise<T[]> {
@@ -140,9 +178,8 @@ async function chunked<T>(items: readonly string[], query: (part: string[]) => P
  */
 async function failedBuilds(db: Kysely<ComputeDb>, hosts: readonly string[]): Promise<Map<string, number>> {
   const since = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const rows = await chunked(hosts, (part) => db.selectFrom('nova_instance_action_event').select(['host', 'result', 'id'])
-    .where('event', '=', BUILD_EVENT).where('host', 'in', part).where('result', 'is not', null)
-    .where('start_time', '>=', since).orderBy('id').execute());
+  const rows = await byHosts(hosts, db.selectFrom('nova_instance_action_event').select(['host', 'result', 'id'])
+    .where('event', '=', BUILD_EVENT).where('result', 'is not', null).where('start_time', '>=', since).orderBy('id'), 'host');
   const out = new Map<string, number>();
   for (const r of rows) {
     if (r.host === null) continue;
@@ -175,7 +212,7 @@ export function consumeFromRequest(state: HostState, flavor: FlavorSnapshot, dis
   state.freeRamMb -= flavor.memory_mb;
   state.freeVcpus -= flavor.vcpus;
   state.freeDiskMb -= disk * 1024;
-  state.instances.add(instanceUuid);
+  state.instances = new Set(state.instances).add(instanceUuid);
   if (group) {
     group.members.add(instanceUuid);
     group.hosts.add(state.host);

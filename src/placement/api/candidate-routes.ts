@@ -4,37 +4,79 @@
 import type { FastifyInstance } from 'fastify';
 import { loadSnapshot } from '../domain/candidate-data.js';
 import { parseCandidateRequest } from '../domain/candidate-request.js';
-import { findCandidates, type AllocationRequest, type CandidateResult } from '../domain/candidates.js';
+import { findCandidates, type AllocationRequest, type CandidateResult, type ProviderSummary } from '../domain/candidates.js';
 import { badRequest, resourceClassNotFoundText, traitNotFoundText } from '../domain/errors.js';
 import { atLeast, requireVersion, type Version } from '../domain/microversion.js';
 import { resourceClassIds, traitIds } from '../domain/store.js';
 import type { PlacementDeps } from './deps.js';
 import { authorize, cacheHeaders, checkAccept, route, sendJson } from './http.js';
 
-function renderRequest(r: AllocationRequest, v: Version): unknown {
-  if (!atLeast(v, '1.12')) {
-    return {
-      allocations: [...r.allocations].map(([uuid, res]) => ({ resource_provider: { uuid }, resources: Object.fromEntries(res) })),
-    };
-  }
-  return {
-    allocations: Object.fromEntries([...r.allocations].map(([uuid, res]) => [uuid, { resources: Object.fromEntries(res) }])),
-    ...(atLeast(v, '1.34') ? { mappings: Object.fromEntries(r.mappings) } : {}),
-  };
+/** A class → amount map as a JSON object. */
+function resourcesObject(res: ReadonlyMap<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [rc, n] of res) out[rc] = n;
+  return out;
 }
 
-export function renderCandidates(result: CandidateResult, requested: ReadonlySet<string>, v: Version): unknown {
-  const allClasses = atLeast(v, '1.27');
-  const summaries: Record<string, unknown> = {};
-  for (const s of result.summaries) {
-    const resources = Object.fromEntries([...s.resources].filter(([rc]) => allClasses || requested.has(rc)));
-    summaries[s.uuid] = {
-      resources,
-      ...(atLeast(v, '1.17') ? { traits: s.traits } : {}),
-      ...(atLeast(v, '1.29') ? { parent_provider_uuid: s.parent, root_provider_uuid: s.root } : {}),
-    };
+function renderRequest(r: AllocationRequest, dictStyle: boolean, withMappings: boolean): unknown {
+  if (!dictStyle) {
+    return { allocations: [...r.allocations].map(([uuid, res]) => ({ resource_provider: { uuid }, resources: resourcesObject(res) })) };
   }
-  return { allocation_requests: result.requests.map((r) => renderRequest(r, v)), provider_summaries: summaries };
+  const allocations: Record<string, unknown> = {};
+  for (const [uuid, res] of r.allocations) allocations[uuid] = { resources: resourcesObject(res) };
+  if (!withMappings) return { allocations };
+  const mappings: Record<string, readonly string[]> = {};
+  for (const [suffix, providers] of r.mappings) mappings[suffix] = providers;
+  return { allocations, mappings };
+}
+
+interface SummaryShape {
+  readonly allClasses: boolean;
+  readonly withTraits: boolean;
+  readonly withTree: boolean;
+  readonly requested: ReadonlySet<string>;
+}
+
+function renderSummary(s: ProviderSummary, shape: SummaryShape): unknown {
+  const resources: Record<string, { capacity: number; used: number }> = {};
+  for (const [rc, r] of s.resources) if (shape.allClasses || shape.requested.has(rc)) resources[rc] = r;
+  const summary: Record<string, unknown> = { resources };
+  if (shape.withTraits) summary.traits = s.traits;
+  if (shape.withTree) {
+    summary.parent_provider_uuid = s.parent;
+    summary.root_provider_uuid = s.root;
+  }
+  return summary;
+}
+
+// The search hands out the same request and summary objects while nothing about a provider
+// changes (candidates.ts). Each one's JSON text is kept with it, per shape, and the answer is
+// those texts joined: serialising a thousand candidates again on every scheduling decision cost
+// more than finding them.
+const renderedRequests = new WeakMap<AllocationRequest, Map<string, string>>();
+const renderedSummaries = new WeakMap<ProviderSummary, Map<string, string>>();
+
+function remembered<K extends object>(store: WeakMap<K, Map<string, string>>, item: K, shape: string, render: () => string): string {
+  let byShape = store.get(item);
+  if (byShape === undefined) store.set(item, (byShape = new Map()));
+  let out = byShape.get(shape);
+  if (out === undefined) {
+    if (byShape.size >= 8) byShape.clear();
+    byShape.set(shape, (out = render()));
+  }
+  return out;
+}
+
+/** The answer in the microversion's shape, as JSON text; the gates are read once, not per candidate. */
+export function renderCandidates(result: CandidateResult, requested: ReadonlySet<string>, v: Version): string {
+  const shape: SummaryShape = { allClasses: atLeast(v, '1.27'), withTraits: atLeast(v, '1.17'), withTree: atLeast(v, '1.29'), requested };
+  const summaryKey = `${shape.withTraits}:${shape.withTree}:${shape.allClasses ? '*' : [...requested].sort().join(',')}`;
+  const dictStyle = atLeast(v, '1.12');
+  const withMappings = atLeast(v, '1.34');
+  const requestKey = `${dictStyle}:${withMappings}`;
+  const requests = result.requests.map((r) => remembered(renderedRequests, r, requestKey, () => JSON.stringify(renderRequest(r, dictStyle, withMappings))));
+  const summaries = result.summaries.map((s) => remembered(renderedSummaries, s, summaryKey, () => `${JSON.stringify(s.uuid)}:${JSON.stringify(renderSummary(s, shape))}`));
+  return `{"allocation_requests":[${requests.join(',')}],"provider_summaries":{${summaries.join(',')}}}`;
 }
 
 export function registerCandidateRoutes(app: FastifyInstance, deps: PlacementDeps): void {

@@ -182,11 +182,19 @@ export function findCandidates(snap: Snapshot, groups: readonly RequestGroup[], 
     if (list === undefined) membersOf.set(p.root, [p]);
     else list.push(p);
   }
+  const lone = loneProviderSearch(groups, params, inTreeRoot);
   outer:
   for (const root of roots) {
     if (params.rootRequired !== undefined && ![...params.rootRequired].every((t) => root.traits.has(t))) continue;
     if (params.rootForbidden !== undefined && [...params.rootForbidden].some((t) => root.traits.has(t))) continue;
     const members = membersOf.get(root.uuid) ?? [];
+    if (members.length === 1 && sharing.length === 0) {
+      // A lone provider (every plain compute node): at most one candidate, no combinations to try.
+      const request = lone.request(root, providerOk);
+      if (request !== undefined) requests.push(request);
+      if (requests.length >= cap) break;
+      continue;
+    }
     const memberSet = new Set(members.map((p) => p.uuid));
     const guests = sharing.filter((s) => !memberSet.has(s.uuid) && anchorsOf.get(s.uuid)!.has(root.uuid));
     const pool = [...members, ...guests].sort((a, b) => a.id - b.id);
@@ -235,15 +243,93 @@ export function findCandidates(snap: Snapshot, groups: readonly RequestGroup[], 
     }
   }
 
-  const inRequests = new Set(requests.flatMap((r) => [...r.allocations.keys(), ...[...r.mappings.values()].flat()]));
-  const treesInRequests = new Set([...inRequests].map((u) => byUuid.get(u)!.root));
-  const summarised = params.nestedAware ? all.filter((p) => treesInRequests.has(p.root)) : all.filter((p) => inRequests.has(p.uuid));
-  const summaries = summarised.map((p) => ({
-    uuid: p.uuid, parent: p.parent, root: p.root,
-    resources: new Map([...p.inventories].map(([rc, inv]) => [rc, { capacity: capacityOf(inv), used: p.used.get(rc) ?? 0 }])),
-    traits: [...p.traits].sort(),
-  }));
+  // Plain loops: this runs over every candidate of every scheduling decision.
+  const inRequests = new Set<string>();
+  for (const r of requests) {
+    for (const uuid of r.allocations.keys()) inRequests.add(uuid);
+    for (const providers of r.mappings.values()) for (const uuid of providers) inRequests.add(uuid);
+  }
+  const treesInRequests = new Set<string>();
+  for (const uuid of inRequests) treesInRequests.add(byUuid.get(uuid)!.root);
+  const summaries: ProviderSummary[] = [];
+  for (const p of all) {
+    if (!(params.nestedAware ? treesInRequests.has(p.root) : inRequests.has(p.uuid))) continue;
+    summaries.push(summaryOf(p));
+  }
   return { requests, summaries };
+}
+
+const summaries = new WeakMap<SnapshotProvider, ProviderSummary>();
+
+/** A provider's summary; providers are immutable snapshots, so one summary per provider object. */
+function summaryOf(p: SnapshotProvider): ProviderSummary {
+  let summary = summaries.get(p);
+  if (summary !== undefined) return summary;
+  const resources = new Map<string, { capacity: number; used: number }>();
+  for (const [rc, inv] of p.inventories) resources.set(rc, { capacity: capacityOf(inv), used: p.used.get(rc) ?? 0 });
+  summary = { uuid: p.uuid, parent: p.parent, root: p.root, resources, traits: p.traits.size === 0 ? [] : [...p.traits].sort() };
+  summaries.set(p, summary);
+  return summary;
+}
+
+/** Per provider object: the lone-provider answer for the last few request shapes. */
+const loneAnswers = new WeakMap<SnapshotProvider, Map<string, AllocationRequest | null>>();
+const LONE_SHAPES_KEPT = 8;
+
+/** Everything a lone provider's answer depends on besides the provider itself. */
+function requestShape(groups: readonly RequestGroup[], params: RequestParams, inTreeRoot: ReadonlyMap<string, string | null>): string {
+  return JSON.stringify([
+    groups.map((g) => [g.suffix, g.useSameProvider, [...g.resources], g.required, [...g.forbidden], g.memberOf, [...g.forbiddenAggregates], g.inTree ?? null]),
+    params.groupPolicy ?? null, (params.sameSubtrees ?? []).map((set) => [...set]), [...inTreeRoot],
+  ]);
+}
+
+/**
+ * What the general combination search gives for a tree of one provider and no sharing guests:
+ * every group lands on it, so it is a candidate when it suits each group and holds their sum.
+ * What does not depend on the provider is worked out once per search, and each provider's answer
+ * is remembered for its (immutable) snapshot object: a thousand compute nodes are a thousand such
+ * trees, and between two scheduling decisions usually one of them changes.
+ */
+function loneProviderSearch(groups: readonly RequestGroup[], params: RequestParams, inTreeRoot: ReadonlyMap<string, string | null>): {
+  request(p: SnapshotProvider, providerOk: (p: SnapshotProvider, g: RequestGroup) => boolean): AllocationRequest | undefined;
+} {
+  const totals = new Map<string, number>();
+  for (const g of groups) for (const [rc, n] of g.resources) totals.set(rc, (totals.get(rc) ?? 0) + n);
+  const granular = groups.filter((g) => g.useSameProvider).length;
+  const suffixes = new Set(groups.map((g) => g.suffix));
+  const possible = !(params.groupPolicy === 'isolate' && granular > 1)
+    && (params.sameSubtrees === undefined || params.sameSubtrees.every((wanted) => [...wanted].some((s) => suffixes.has(s))));
+  const shape = requestShape(groups, params, inTreeRoot);
+  const answer = (p: SnapshotProvider, providerOk: (p: SnapshotProvider, g: RequestGroup) => boolean): AllocationRequest | undefined => {
+    if (!possible) return undefined;
+    for (const g of groups) {
+      if (!providerOk(p, g) || !satisfiesTraits(p.traits, g.required)) return undefined;
+      for (const [rc, n] of g.resources) {
+        const inv = p.inventories.get(rc);
+        if (inv === undefined || !meetsConstraints(inv, n)) return undefined;
+      }
+    }
+    for (const [rc, n] of totals) {
+      const inv = p.inventories.get(rc)!;
+      if (n > inv.max_unit || !hasRoom(inv, p.used.get(rc) ?? 0, n)) return undefined;
+    }
+    const mappings = new Map<string, string[]>();
+    for (const g of groups) mappings.set(g.suffix, [p.uuid]);
+    return { allocations: totals.size === 0 ? new Map() : new Map([[p.uuid, totals]]), mappings };
+  };
+  return {
+    request(p, providerOk) {
+      let known = loneAnswers.get(p);
+      if (known === undefined) loneAnswers.set(p, (known = new Map()));
+      const remembered = known.get(shape);
+      if (remembered !== undefined) return remembered ?? undefined;
+      const fresh = answer(p, providerOk);
+      if (known.size >= LONE_SHAPES_KEPT) known.clear();
+      known.set(shape, fresh ?? null);
+      return fresh;
+    },
+  };
 }
 
 function nestedKey(mappings: ReadonlyMap<string, readonly string[]>): [string, string[]][] {

@@ -19,8 +19,13 @@ export function compareVersions(a: Version, b: Version): number {
 
 /** `v` is at least `min` (a "major.minor" string such as '1.14'). */
 export function atLeast(v: Version, min: string): boolean {
-  return compareVersions(v, parseVersionString(min)) >= 0;
+  let parsed = gates.get(min);
+  if (parsed === undefined) gates.set(min, (parsed = parseVersionString(min)));
+  return compareVersions(v, parsed) >= 0;
 }
+
+/** Gates are a few dozen literals, asked about per rendered item: parse each once. */
+const gates = new Map<string, Version>();
 
 /** microversion_parse.parse_version_string: "1.2" → {1, 2}; anything else throws TypeError. */
 export function parseVersionString(text: string): Version {

@@ -2,6 +2,9 @@
 // provider's generation: every change made between two requests — through this API, or straight
 // in the database as another placement process would, with the generation bump that comes with
 // it — must show in the next answer; a deleted and re-created provider must not inherit the old one.
+// Each provider's answer and rendering are also remembered while its usage, aggregates and tree
+// stay the same: changes that move no generation (a deleted consumer, an aggregate written
+// directly, a summary's usage) must show too, in the search and in the rendered summary.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlacement, type PlacementHarness } from '../../support/placement-harness.js';
@@ -49,5 +52,37 @@ describe('placement allocation candidates follow changes between requests', () =
     await h.setInventory(b.uuid, inv(4));
     assert.deepEqual(await candidates('resources=VCPU:2&required=CUSTOM_FAST'), [a.uuid]);
     assert.deepEqual(await candidates('resources=VCPU:2'), [a.uuid, b.uuid].sort());
+  });
+
+  it('sees usage and aggregate changes that move no generation', async () => {
+    const c = await h.createProvider('usage-c');
+    await h.setInventory(c.uuid, { VCPU: { total: 4 }, MEMORY_MB: { total: 2048 } });
+    const only = `in_tree=${c.uuid}`;
+    const answer = async (query: string) => {
+      const res = await h.request('GET', `/allocation_candidates?${query}&${only}`);
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json();
+    };
+    assert.equal((await answer('resources=VCPU:2')).allocation_requests.length, 1);
+    assert.equal((await answer('resources=VCPU:1')).provider_summaries[c.uuid].resources.VCPU.used, 0);
+
+    const consumer = '5f0c9a8e-7b1d-4c2e-9f3a-0d1e2f3a4b5c';
+    const put = await h.request('PUT', `/allocations/${consumer}`, { body: {
+      allocations: { [c.uuid]: { resources: { VCPU: 3 } } }, project_id: 'p', user_id: 'u', consumer_generation: null, consumer_type: 'INSTANCE',
+    } });
+    assert.equal(put.statusCode, 204, put.body);
+    assert.equal((await answer('resources=VCPU:2')).allocation_requests.length, 0);
+    assert.equal((await answer('resources=VCPU:1')).provider_summaries[c.uuid].resources.VCPU.used, 3);
+
+    // DELETE /allocations/{consumer} moves no provider generation.
+    assert.equal((await h.request('DELETE', `/allocations/${consumer}`)).statusCode, 204);
+    assert.equal((await answer('resources=VCPU:2')).allocation_requests.length, 1);
+    assert.equal((await answer('resources=VCPU:1')).provider_summaries[c.uuid].resources.VCPU.used, 0);
+
+    // An aggregate row written directly, with no generation bump (as before microversion 1.19).
+    const agg = '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9';
+    assert.equal((await answer(`resources=VCPU:1&member_of=${agg}`)).allocation_requests.length, 0);
+    await h.db.insertInto('plc_provider_aggregate').values({ provider_uuid: c.uuid, aggregate_uuid: agg }).execute();
+    assert.equal((await answer(`resources=VCPU:1&member_of=${agg}`)).allocation_requests.length, 1);
   });
 });

@@ -134,4 +134,23 @@ describe('allocation candidate building', () => {
     assert.equal(count({ memberOf: [['A'], ['B', 'C']] }), 2);
     assert.equal(findCandidates(s, [group('', { VCPU: 1 })], { ...NESTED, limit: 2 }).requests.length, 2);
   });
+
+  it('answers a lone provider afresh for every request shape asked of the same snapshot', () => {
+    // The search remembers each lone provider's answer per request shape: a second shape asked of
+    // the very same snapshot objects must not get the first one's answer.
+    const s = snapshot({ solo: { inv: { VCPU: 4, MEMORY_MB: 1024 }, traits: ['HW_CPU_X86_AVX'], aggs: ['A'] } });
+    const count = (g: RequestGroup, params: RequestParams = NESTED) => findCandidates(s, [g], params).requests.length;
+    assert.equal(count(group('', { VCPU: 2 })), 1);
+    assert.equal(count(group('', { VCPU: 5 })), 0);
+    assert.equal(count(group('', { VCPU: 2 }, { forbidden: new Set(['HW_CPU_X86_AVX']) })), 0);
+    assert.equal(count(group('', { VCPU: 2 }, { memberOf: [['B']] })), 0);
+    assert.equal(count(group('', { VCPU: 2 }, { memberOf: [['A']] })), 1);
+    // Two granular groups on one provider: allowed with group_policy=none, not with isolate.
+    const two = [group('1', { VCPU: 1 }), group('2', { MEMORY_MB: 512 })];
+    assert.equal(findCandidates(s, two, { ...NESTED, groupPolicy: 'none' }).requests.length, 1);
+    assert.equal(findCandidates(s, two, { ...NESTED, groupPolicy: 'isolate' }).requests.length, 0);
+    // The sum of the groups must fit: 3 + 2 VCPU of 4.
+    assert.equal(findCandidates(s, [group('1', { VCPU: 3 }), group('2', { VCPU: 2 })], { ...NESTED, groupPolicy: 'none' }).requests.length, 0);
+    assert.equal(count(group('', { VCPU: 2 })), 1);
+  });
 });
