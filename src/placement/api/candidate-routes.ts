@@ -50,33 +50,49 @@ function renderSummary(s: ProviderSummary, shape: SummaryShape): unknown {
 }
 
 // The search hands out the same request and summary objects while nothing about a provider
-// changes (candidates.ts). Each one's JSON text is kept with it, per shape, and the answer is
-// those texts joined: serialising a thousand candidates again on every scheduling decision cost
-// more than finding them.
-const renderedRequests = new WeakMap<AllocationRequest, Map<string, string>>();
-const renderedSummaries = new WeakMap<ProviderSummary, Map<string, string>>();
+// changes (candidates.ts). Each one's JSON, already UTF-8 encoded, is kept with it per shape, and
+// the answer is those bytes joined: serialising and encoding a thousand candidates again on every
+// scheduling decision cost more than finding them.
+const renderedRequests = new WeakMap<AllocationRequest, Map<string, Buffer>>();
+const renderedSummaries = new WeakMap<ProviderSummary, Map<string, Buffer>>();
 
-function remembered<K extends object>(store: WeakMap<K, Map<string, string>>, item: K, shape: string, render: () => string): string {
+function remembered<K extends object>(store: WeakMap<K, Map<string, Buffer>>, item: K, shape: string, render: () => string): Buffer {
   let byShape = store.get(item);
   if (byShape === undefined) store.set(item, (byShape = new Map()));
   let out = byShape.get(shape);
   if (out === undefined) {
     if (byShape.size >= 8) byShape.clear();
-    byShape.set(shape, (out = render()));
+    byShape.set(shape, (out = Buffer.from(render())));
   }
   return out;
 }
 
-/** The answer in the microversion's shape, as JSON text; the gates are read once, not per candidate. */
-export function renderCandidates(result: CandidateResult, requested: ReadonlySet<string>, v: Version): string {
+const COMMA = Buffer.from(',');
+const OPEN = Buffer.from('{"allocation_requests":[');
+const MIDDLE = Buffer.from('],"provider_summaries":{');
+const CLOSE = Buffer.from('}}');
+
+/** `parts` joined by commas into `out`. */
+function pushJoined(out: Buffer[], parts: readonly Buffer[]): void {
+  parts.forEach((part, i) => {
+    if (i > 0) out.push(COMMA);
+    out.push(part);
+  });
+}
+
+/** The answer in the microversion's shape, as UTF-8 JSON; the gates are read once, not per candidate. */
+export function renderCandidates(result: CandidateResult, requested: ReadonlySet<string>, v: Version): Buffer {
   const shape: SummaryShape = { allClasses: atLeast(v, '1.27'), withTraits: atLeast(v, '1.17'), withTree: atLeast(v, '1.29'), requested };
   const summaryKey = `${shape.withTraits}:${shape.withTree}:${shape.allClasses ? '*' : [...requested].sort().join(',')}`;
   const dictStyle = atLeast(v, '1.12');
   const withMappings = atLeast(v, '1.34');
   const requestKey = `${dictStyle}:${withMappings}`;
-  const requests = result.requests.map((r) => remembered(renderedRequests, r, requestKey, () => JSON.stringify(renderRequest(r, dictStyle, withMappings))));
-  const summaries = result.summaries.map((s) => remembered(renderedSummaries, s, summaryKey, () => `${JSON.stringify(s.uuid)}:${JSON.stringify(renderSummary(s, shape))}`));
-  return `{"allocation_requests":[${requests.join(',')}],"provider_summaries":{${summaries.join(',')}}}`;
+  const out: Buffer[] = [OPEN];
+  pushJoined(out, result.requests.map((r) => remembered(renderedRequests, r, requestKey, () => JSON.stringify(renderRequest(r, dictStyle, withMappings)))));
+  out.push(MIDDLE);
+  pushJoined(out, result.summaries.map((s) => remembered(renderedSummaries, s, summaryKey, () => `${JSON.stringify(s.uuid)}:${JSON.stringify(renderSummary(s, shape))}`)));
+  out.push(CLOSE);
+  return Buffer.concat(out);
 }
 
 export function registerCandidateRoutes(app: FastifyInstance, deps: PlacementDeps): void {
