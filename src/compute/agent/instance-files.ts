@@ -40,6 +40,8 @@ export class InstanceFiles {
   diskPath(uuid: string): string { return join(this.dir(uuid), 'disk'); }
   consolePath(uuid: string): string { return join(this.dir(uuid), 'console.log'); }
   configDrivePath(uuid: string): string { return join(this.dir(uuid), 'disk.config'); }
+  /** The guest's memory and device state while suspended (QEMU's migration stream). */
+  suspendStatePath(uuid: string): string { return join(this.dir(uuid), 'suspend.state'); }
   recordPath(uuid: string): string { return join(this.dir(uuid), 'build.json'); }
   /** VNC's unix socket lives beside QMP's (short paths: sun_path is 108 bytes). */
   vncSocketPath(uuid: string): string { return join(this.stateDir, 'vnc', `${uuid}.sock`); }

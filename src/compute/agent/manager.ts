@@ -1,5 +1,6 @@
 // The compute agent's instance manager (nova/compute/manager.py's ComputeManager, for what it
-// does on a host): build, stop, start, reboot, terminate, console output and Neutron's events.
+// does on a host): build, stop, start, reboot, pause, suspend, terminate, console output and
+// Neutron's events.
 // It never opens the database: every state change goes to the conductor (instance_update with
 // expected_task_state, so a server that moved, was deleted or changed its mind is never
 // overwritten), with instance action events named as Nova's. Operations on one server run one at
@@ -45,6 +46,10 @@ export const ACTION_EVENTS = {
   start: 'compute_start_instance',
   reboot: 'compute_reboot_instance',
   terminate: 'compute_terminate_instance',
+  pause: 'compute_pause_instance',
+  unpause: 'compute_unpause_instance',
+  suspend: 'compute_suspend_instance',
+  resume: 'compute_resume_instance',
 } as const;
 
 /** The server is gone or no longer ours (instance_update refused): stop quietly. */
@@ -203,6 +208,35 @@ export class InstanceManager implements ComputeRpcTarget {
         return { vm_state: 'active', task_state: null, power_state: await this.driver.powerState(request.uuid) };
       });
     });
+  }
+
+  pauseInstance(request: InstanceRequest): Promise<void> {
+    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.pause, ['pausing'], async () => {
+      await this.driver.pause(request.uuid);
+      return { vm_state: 'paused', task_state: null, power_state: POWER_STATE.PAUSED };
+    }));
+  }
+
+  unpauseInstance(request: InstanceRequest): Promise<void> {
+    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.unpause, ['unpausing'], async () => {
+      await this.driver.unpause(request.uuid);
+      return { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING };
+    }));
+  }
+
+  suspendInstance(request: InstanceRequest): Promise<void> {
+    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.suspend, ['suspending'], async () => {
+      await this.driver.suspend(request.uuid);
+      this.options.logger.info({ instance: request.uuid }, 'instance suspended (state saved to disk)');
+      return { vm_state: 'suspended', task_state: null, power_state: POWER_STATE.SHUTDOWN };
+    }));
+  }
+
+  resumeInstance(request: InstanceRequest): Promise<void> {
+    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.resume, ['resuming'], async () => {
+      await this.driver.resume(await this.#record(request.uuid));
+      return { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING };
+    }));
   }
 
   /**

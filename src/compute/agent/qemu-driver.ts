@@ -8,17 +8,40 @@
 //              SOFT: clean shutdown then start, as Nova's _soft_reboot — a guest that ignores
 //              the power button is stopped hard after the timeout and started again
 //   destroy    quit at once (Nova's destroy), no grace
+//   pause      QMP stop / cont: the vCPUs halt, memory stays in QEMU
+//   suspend    stop, the whole state (memory, devices) written to the instance's suspend.state
+//              by QEMU's migration to a file, then quit — the host keeps no process for it
+//   resume     QEMU started with -incoming defer, the state loaded from the file, cont
 //   powerState QMP query-status → nova power_state
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Accelerator } from '../virt/kvm.js';
-import { QemuProcessManager, type StartSpec, type StopOutcome } from '../virt/qemu-process.js';
+import { QemuProcessManager, type StartSpec, type StopOutcome, type VmHandle } from '../virt/qemu-process.js';
 import { POWER_STATE } from '../conductor/instance-protocol.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
 
 /** How often spawn() tries when the disk is still locked by a dying QEMU. */
 const DISK_LOCK_ATTEMPTS = 4;
+/** Writing or reading a suspended guest's state (its RAM, at disk speed). */
+const STATE_TRANSFER_MS = 120_000;
+
+/** A path as one word for the shell that QEMU's exec: migration runs. */
+function shellWord(path: string): string {
+  return `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Waits for QEMU's migration (out to a file or in from one) to end; throws unless it completed. */
+async function migrationDone(handle: VmHandle, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await handle.qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
+    if (info.status === 'completed') return;
+    if (info.status === 'failed' || info.status === 'cancelled') throw new Error(`guest state transfer ${info.status}${info['error-desc'] ? `: ${info['error-desc']}` : ''}`);
+    if (Date.now() >= deadline) throw new Error(`guest state transfer did not finish in ${timeoutMs} ms (status ${info.status ?? 'none'})`);
+    await sleep(100);
+  }
+}
 
 export interface QemuDriverOptions {
   readonly stateDir: string;
@@ -101,12 +124,72 @@ export class QemuDriver {
           await this.processes.destroy(uuid);
         }
       }
+      // Not running (stopped, or suspended: a hard reboot boots afresh and drops the saved state).
+      await this.discardSuspendState(uuid);
       await this.spawn(record);
       return 'hard';
     }
     const outcome = await this.processes.stop(uuid, softTimeoutMs);
     await this.spawn(record);
     return outcome === 'powered-off' || outcome === 'not-running' ? 'soft' : 'hard';
+  }
+
+  async #running(uuid: string): Promise<VmHandle> {
+    const handle = await this.processes.adopt(uuid);
+    if (!handle) throw new Error(`guest ${uuid} is not running`);
+    return handle;
+  }
+
+  async pause(uuid: string): Promise<void> {
+    await (await this.#running(uuid)).qmp.execute('stop', undefined, { timeoutMs: 5000 });
+  }
+
+  async unpause(uuid: string): Promise<void> {
+    await (await this.#running(uuid)).qmp.execute('cont', undefined, { timeoutMs: 5000 });
+  }
+
+  /** Saves the guest's whole state to its suspend.state and ends its QEMU. */
+  async suspend(uuid: string): Promise<void> {
+    const handle = await this.#running(uuid);
+    const state = this.options.files.suspendStatePath(uuid);
+    const partial = `${state}.part`;
+    await handle.qmp.execute('stop', undefined, { timeoutMs: 5000 });
+    try {
+      await handle.qmp.execute('migrate', { uri: `exec:cat > ${shellWord(partial)}` }, { timeoutMs: 5000 });
+      await migrationDone(handle, STATE_TRANSFER_MS);
+      await rename(partial, state);
+    } catch (error) {
+      // The guest is left as it was: running, without a half-written state.
+      await rm(partial, { force: true });
+      await handle.qmp.execute('cont', undefined, { timeoutMs: 5000 }).catch(() => undefined);
+      throw error;
+    }
+    await this.processes.destroy(uuid);
+  }
+
+  /** Starts the guest from its suspend.state (removed once loaded); its pid. */
+  async resume(record: InstanceRecord): Promise<number> {
+    const uuid = record.build.uuid;
+    const state = this.options.files.suspendStatePath(uuid);
+    if (!(await stat(state).then((s) => s.isFile(), () => false))) throw new Error(`guest ${uuid} has no saved state to resume from`);
+    await mkdir(dirname(this.options.files.vncSocketPath(uuid)), { recursive: true, mode: 0o700 });
+    const handle = await this.processes.start({ ...(await this.specFor(record)), incomingDeferred: true });
+    try {
+      await handle.qmp.execute('migrate-incoming', { uri: `exec:cat ${shellWord(state)}` }, { timeoutMs: 5000 });
+      await migrationDone(handle, STATE_TRANSFER_MS);
+      await handle.qmp.execute('cont', undefined, { timeoutMs: 5000 });
+    } catch (error) {
+      // Keep the state file: a later resume may still succeed; this QEMU holds nothing of value.
+      await this.processes.destroy(uuid);
+      throw error;
+    }
+    await rm(state, { force: true });
+    return handle.pid;
+  }
+
+  /** A saved state that a fresh boot makes stale (hard reboot or start of a suspended guest). */
+  async discardSuspendState(uuid: string): Promise<void> {
+    await rm(this.options.files.suspendStatePath(uuid), { force: true });
   }
 
   async isRunning(uuid: string): Promise<boolean> {

@@ -27,6 +27,10 @@ export interface ComputeRpcTarget {
   stopInstance(request: InstanceRequest): Promise<void>;
   startInstance(request: InstanceRequest): Promise<void>;
   rebootInstance(request: RebootRequest): Promise<void>;
+  pauseInstance(request: InstanceRequest): Promise<void>;
+  unpauseInstance(request: InstanceRequest): Promise<void>;
+  suspendInstance(request: InstanceRequest): Promise<void>;
+  resumeInstance(request: InstanceRequest): Promise<void>;
   terminateInstance(request: InstanceRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
@@ -181,7 +185,7 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
   return { build };
 }
 
-/** stop_instance / start_instance / terminate_instance {uuid, request_id}. */
+/** stop_instance, start_instance, pause/unpause/suspend/resume_instance, terminate_instance {uuid, request_id}. */
 export function parseInstanceRequest(method: string, raw: BusArgs | unknown): InstanceRequest {
   const args = object(method, 'arguments', raw);
   only(method, 'arguments', args, ['uuid', 'request_id']);
@@ -240,6 +244,10 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     stop_instance: async (args) => detach(target.stopInstance(parseInstanceRequest('stop_instance', args))),
     start_instance: async (args) => detach(target.startInstance(parseInstanceRequest('start_instance', args))),
     reboot_instance: async (args) => detach(target.rebootInstance(parseRebootInstance(args))),
+    pause_instance: async (args) => detach(target.pauseInstance(parseInstanceRequest('pause_instance', args))),
+    unpause_instance: async (args) => detach(target.unpauseInstance(parseInstanceRequest('unpause_instance', args))),
+    suspend_instance: async (args) => detach(target.suspendInstance(parseInstanceRequest('suspend_instance', args))),
+    resume_instance: async (args) => detach(target.resumeInstance(parseInstanceRequest('resume_instance', args))),
     terminate_instance: async (args) => detach(target.terminateInstance(parseInstanceRequest('terminate_instance', args))),
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },

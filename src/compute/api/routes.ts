@@ -16,6 +16,7 @@ import { registerHypervisorRoutes } from './hypervisor-routes.js';
 import { registerServerCreateRoutes } from './server-create-routes.js';
 import { registerServerRoutes } from './server-routes.js';
 import { registerServerActionRoutes } from './server-action-routes.js';
+import { SERVER_LOCK_ACTIONS } from './server-lock-routes.js';
 import { registerServerMetadataRoutes } from './server-metadata-routes.js';
 import { registerServerIpsRoutes } from './server-ips-routes.js';
 import { registerServerInterfaceRoutes } from './server-interface-routes.js';
@@ -39,7 +40,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerHypervisorRoutes(router);
   registerServerCreateRoutes(router);
   registerServerRoutes(router);
-  registerServerActionRoutes(router);
+  registerServerActionRoutes(router, SERVER_LOCK_ACTIONS);
   registerServerMetadataRoutes(router);
   registerServerIpsRoutes(router);
   registerServerInterfaceRoutes(router);

@@ -1,5 +1,5 @@
 // Server power actions and the console log (nova/api/openstack/compute/servers.py _start_server,
-// _stop_server, _action_reboot; console_output.py), with nova/compute/api.py's guards in its
+// _stop_server, _action_reboot; pause_server.py, suspend_server.py; console_output.py), with nova/compute/api.py's guards in its
 // order: @check_instance_lock (admins pass), @check_instance_host, @check_instance_state (vm
 // states allowed, task state expected, launched_at set). The task state is claimed with one
 // conditional UPDATE (Nova's instance.save(expected_task_state=…)), so of two racing requests one
@@ -9,23 +9,15 @@ import { ApiError } from '../../core/errors.js';
 import { BusTimeoutError, RemoteError } from '../../bus/index.js';
 import type { InstanceRow } from '../db/schema.js';
 import { inTransaction, nowIso } from '../db/transaction.js';
-import type { Caller } from '../domain/caller.js';
 import { enforce } from '../domain/policy.js';
 import { INSTANCE_ACTION, recordInstanceAction } from '../domain/servers/instance-actions.js';
-import { instanceInvalidState, instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
+import { checkNotLocked, instanceInvalidState, instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
 import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
 import type { ComputeRouter, Ctx, Endpoint } from './router.js';
 import { pyStr, validateBody, type Schema } from './validation.js';
 
-/** nova.exception.InstanceIsLocked (409). */
-export const instanceLocked = (uuid: string): ApiError => new ApiError(409, `Instance ${uuid} is locked`, 'InstanceIsLocked');
 /** nova.exception.InstanceNotReady (409). */
 export const instanceNotReady = (uuid: string): ApiError => new ApiError(409, `Instance ${uuid} is not ready`, 'InstanceNotReady');
-
-/** @check_instance_lock: a locked server refuses changes from anyone but an admin. */
-export function checkNotLocked(caller: Caller, row: InstanceRow): void {
-  if (row.locked && !caller.isAdmin) throw instanceLocked(row.uuid);
-}
 
 interface Transition {
   /** The API's action name in messages ('stop', 'reboot'). */
@@ -46,6 +38,12 @@ const HARD_REBOOT: Transition = {
   fromTask: [null, 'rebooting', 'reboot_pending', 'reboot_started', 'resuming', 'rebooting_hard', 'unpausing', 'pausing', 'suspending'],
   toTask: 'rebooting_hard', needsHost: false,
 };
+
+// pause_server.py / suspend_server.py over compute/api.py pause, unpause, suspend, resume.
+const PAUSE: Transition = { action: 'pause', vmStates: ['active'], fromTask: [null], toTask: 'pausing', needsHost: true };
+const UNPAUSE: Transition = { action: 'unpause', vmStates: ['paused'], fromTask: [null], toTask: 'unpausing', needsHost: true };
+const SUSPEND: Transition = { action: 'suspend', vmStates: ['active'], fromTask: [null], toTask: 'suspending', needsHost: true };
+const RESUME: Transition = { action: 'resume', vmStates: ['suspended'], fromTask: [null], toTask: 'resuming', needsHost: true };
 
 /** @check_instance_host + @check_instance_state on the row as read. */
 function checkState(row: InstanceRow, t: Transition): void {
@@ -183,6 +181,22 @@ export const SERVER_POWER_ACTIONS: Readonly<Record<string, readonly Endpoint[]>>
     },
   }],
   'os-getConsoleOutput': [{ handler: consoleOutput }],
+  pause: [{
+    status: 202,
+    handler: async (ctx) => powerAction(ctx, PAUSE, 'os_compute_api:os-pause-server:pause', INSTANCE_ACTION.PAUSE, 'pause_instance'),
+  }],
+  unpause: [{
+    status: 202,
+    handler: async (ctx) => powerAction(ctx, UNPAUSE, 'os_compute_api:os-pause-server:unpause', INSTANCE_ACTION.UNPAUSE, 'unpause_instance'),
+  }],
+  suspend: [{
+    status: 202,
+    handler: async (ctx) => powerAction(ctx, SUSPEND, 'os_compute_api:os-suspend-server:suspend', INSTANCE_ACTION.SUSPEND, 'suspend_instance'),
+  }],
+  resume: [{
+    status: 202,
+    handler: async (ctx) => powerAction(ctx, RESUME, 'os_compute_api:os-suspend-server:resume', INSTANCE_ACTION.RESUME, 'resume_instance'),
+  }],
 };
 
 /** POST /servers/{id}/action; `more` adds other modules' actions (one route serves them all). */

@@ -11,7 +11,7 @@ import { inTransaction, nowIso } from '../db/transaction.js';
 import { enforce } from '../domain/policy.js';
 import { limitsFor } from '../domain/quotas.js';
 import { instanceInvalidState, visibleInstance } from '../domain/servers/lookup.js';
-import { checkNotLocked } from './server-action-routes.js';
+import { checkNotLocked } from '../domain/servers/lookup.js';
 import type { ComputeRouter, Ctx } from './router.js';
 import { validateBody, type Schema } from './validation.js';
 

@@ -1,5 +1,6 @@
 // Nova's registered defaults for the server sub-resources (nova/policies/console_output.py,
-// server_metadata.py, ips.py, instance_actions.py, server_external_events.py, server_tags.py).
+// server_metadata.py, ips.py, instance_actions.py, server_external_events.py, server_tags.py,
+// lock_server.py, pause_server.py, suspend_server.py).
 // Readers see, members change; instance action events (with tracebacks) and their details are
 // admin's; external events come from services (Neutron) — Nova 2023.2 moved that rule from admin
 // to the service role, both are accepted here.
@@ -35,4 +36,12 @@ export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   'os_compute_api:os-server-tags:update_all': member,
   'os_compute_api:os-server-tags:delete': member,
   'os_compute_api:os-server-tags:delete_all': member,
+  // lock_server.py, pause_server.py, suspend_server.py.
+  'os_compute_api:os-lock-server:lock': member,
+  'os_compute_api:os-lock-server:unlock': member,
+  'os_compute_api:os-lock-server:unlock:unlock_override': admin,
+  'os_compute_api:os-pause-server:pause': member,
+  'os_compute_api:os-pause-server:unpause': member,
+  'os_compute_api:os-suspend-server:suspend': member,
+  'os_compute_api:os-suspend-server:resume': member,
 };

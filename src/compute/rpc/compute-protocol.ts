@@ -7,6 +7,7 @@
 //   cast stop_instance          {uuid, request_id}
 //   cast start_instance         {uuid, request_id}
 //   cast reboot_instance        {uuid, request_id, reboot_type: 'SOFT' | 'HARD'}
+//   cast pause_instance, unpause_instance, suspend_instance, resume_instance  {uuid, request_id}
 //   cast terminate_instance     {uuid, request_id}
 //   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
 //   cast external_instance_event {events: InstanceEvent[]}

@@ -67,6 +67,8 @@ export interface VmSpec {
   rng?: boolean;
   /** Start with the CPUs stopped (-S); QMP `cont` starts them. */
   startPaused?: boolean;
+  /** Wait for a saved state (-incoming defer): QMP `migrate-incoming` then loads it (resume). */
+  incomingDeferred?: boolean;
 }
 
 export class VmSpecError extends Error {
@@ -173,6 +175,7 @@ export function buildQemuArgs(spec: VmSpec): string[] {
   args.push('-smp', `${vcpus},sockets=${vcpus},cores=1,threads=1`, '-m', String(memoryMb));
   args.push('-nodefaults', '-no-user-config', '-display', 'none', '-msg', 'timestamp=on');
   if (spec.startPaused) args.push('-S');
+  if (spec.incomingDeferred) args.push('-incoming', 'defer');
   if (spec.pidfile !== undefined) args.push('-pidfile', path('pidfile', spec.pidfile));
 
   const firmware = spec.firmware ?? { type: 'bios' as const };

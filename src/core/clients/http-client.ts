@@ -3,8 +3,9 @@
 // passed on as the global request id, an optional microversion, one re-authentication on 401,
 // a few retries with backoff on 503 or a refused connection for idempotent methods only, and any
 // error status turned into a ServiceApiError.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ServiceApiError, ServiceUnavailableError } from './errors.js';
+import { send, type TransportResponse } from './http-transport.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type EndpointInterface = 'public' | 'internal' | 'admin';
@@ -139,12 +140,7 @@ function connectionRefused(err: unknown): boolean {
   return e?.cause?.code === 'ECONNREFUSED' || e?.code === 'ECONNREFUSED';
 }
 
-function toBody(data: Readable | Buffer | Uint8Array): ReadableStream<Uint8Array> | Uint8Array {
-  if (data instanceof Readable) return Readable.toWeb(data) as unknown as ReadableStream<Uint8Array>;
-  return data;
-}
-
-async function readBody(res: Response): Promise<unknown> {
+async function readBody(res: TransportResponse): Promise<unknown> {
   const text = await res.text();
   if (text === '') return undefined;
   try {
@@ -235,7 +231,7 @@ export class HttpClient {
   }
 
   private async send(method: HttpMethod, path: string, options: RequestOptions)
-    : Promise<{ res: Response; done: { clear(): void; timedOut(): boolean } }> {
+    : Promise<{ res: TransportResponse; done: { clear(): void; timedOut(): boolean } }> {
     const fullPath = path + queryString(options.query);
     const retryable = options.retry ?? IDEMPOTENT_METHODS.has(method);
     const hasJson = options.body !== undefined;
@@ -251,14 +247,10 @@ export class HttpClient {
       const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeoutMs);
       const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
       const done = { clear: () => clearTimeout(timer), timedOut: () => timedOut };
-      let res: Response;
+      let res: TransportResponse;
       try {
-        const body = hasJson ? JSON.stringify(options.body) : options.data ? toBody(options.data.open()) : undefined;
-        res = await fetch(url, {
-          method, headers: this.headers(options, token, hasJson), signal,
-          ...(body !== undefined ? { body } : {}),
-          ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-        } as RequestInit);
+        const body = hasJson ? JSON.stringify(options.body) : options.data ? options.data.open() : undefined;
+        res = await send(url, { method, headers: this.headers(options, token, hasJson), signal, ...(body !== undefined ? { body } : {}) });
       } catch (err) {
         done.clear();
         if (options.signal?.aborted) throw options.signal.reason ?? err;
@@ -271,7 +263,7 @@ export class HttpClient {
       if (res.status === 401 && token !== undefined && !reauthenticated) {
         // Our token was revoked or expired early: authenticate once more and resend.
         done.clear();
-        await res.body?.cancel().catch(() => undefined);
+        await res.cancel();
         this.options.auth!.invalidate(token);
         reauthenticated = true;
         attempt -= 1;
@@ -279,7 +271,7 @@ export class HttpClient {
       }
       if (res.status === 503 && retryable && attempt < this.retryPolicy.attempts) {
         done.clear();
-        await res.body?.cancel().catch(() => undefined);
+        await res.cancel();
         await sleep(retryDelay(this.retryPolicy, attempt, res.headers.get('retry-after')));
         continue;
       }

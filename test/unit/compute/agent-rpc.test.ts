@@ -103,6 +103,10 @@ describe('compute agent RPC parsers', () => {
       stopInstance: async () => { seen.push('stop'); throw new Error('manager failure stays in the manager'); },
       startInstance: async () => { seen.push('start'); },
       rebootInstance: async () => { seen.push('reboot'); },
+      pauseInstance: async (r) => { seen.push(`pause:${r.uuid === UUID}`); },
+      unpauseInstance: async () => { seen.push('unpause'); },
+      suspendInstance: async () => { seen.push('suspend'); },
+      resumeInstance: async () => { seen.push('resume'); },
       terminateInstance: async () => { seen.push('terminate'); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },
@@ -112,9 +116,12 @@ describe('compute agent RPC parsers', () => {
     await assert.rejects(h.build_and_run_instance!({ build: build({ uuid: 'x' }) }, ctx), ComputeArgumentError);
     assert.equal(await h.build_and_run_instance!({ build: build() }, ctx), undefined, 'returns before the build ends');
     await h.stop_instance!({ uuid: UUID, request_id: 'r' }, ctx);
+    await assert.rejects(h.suspend_instance!({ uuid: UUID, request_id: 'r', extra: 1 }, ctx), /unexpected argument extra/);
+    await h.pause_instance!({ uuid: UUID, request_id: 'r' }, ctx);
+    await h.resume_instance!({ uuid: UUID, request_id: 'r' }, ctx);
     assert.deepEqual(await h.get_console_output!({ uuid: UUID, length: 3 }, ctx), { output: `console of ${UUID} 3` });
     await h.external_instance_event!({ events: [{ name: 'network-vif-plugged', server_uuid: UUID, status: 'completed' }] }, ctx);
-    assert.deepEqual(seen, ['build', 'stop', 'events:1']);
+    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'resume', 'events:1']);
     release();
   });
 });

@@ -4,7 +4,6 @@
 // host's service is down or gone, is deleted here: its ports cleaned up as Neutron's
 // deallocate_for_instance does (ports the agent created deleted, the user's own unbound), the row
 // soft-deleted, its Placement allocations removed. Asking again while the agent deletes is a no-op.
-import { ApiError } from '../../../core/errors.js';
 import type { ComputeDeps } from '../../api/deps.js';
 import { parseNetworkInfo } from '../../rpc/vif-info.js';
 import type { InstanceRow } from '../../db/schema.js';
@@ -13,9 +12,7 @@ import { COMPUTE_RPC_TOPIC } from '../../rpc/compute-protocol.js';
 import { serviceIsUp } from '../availability-zones.js';
 import type { Caller } from '../caller.js';
 import { finishInstanceAction, INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
-import { instanceNotFound } from './lookup.js';
-
-export const instanceIsLocked = (uuid: string): ApiError => new ApiError(409, `Instance ${uuid} is locked`, 'InstanceIsLocked');
+import { checkNotLocked, instanceNotFound } from './lookup.js';
 
 export type DeleteOutcome = 'local' | 'terminating' | 'already-deleting';
 
@@ -28,7 +25,7 @@ async function hostIsUp(deps: ComputeDeps, host: string | null): Promise<boolean
 }
 
 export async function deleteServer(deps: ComputeDeps, caller: Caller, row: InstanceRow): Promise<DeleteOutcome> {
-  if ((row.locked === 1 || !!row.locked_by) && !caller.isAdmin) throw instanceIsLocked(row.uuid);
+  checkNotLocked(caller, row);
   const action = { action: INSTANCE_ACTION.DELETE, instanceUuid: row.uuid, requestId: caller.requestId, userId: caller.userId, projectId: caller.projectId };
 
   if (await hostIsUp(deps, row.host)) {

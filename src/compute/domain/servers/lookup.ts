@@ -8,6 +8,14 @@ import type { Caller } from '../caller.js';
 
 export const instanceNotFound = (uuid: string): ApiError => new ApiError(404, `Instance ${uuid} could not be found.`, 'InstanceNotFound');
 
+/** nova.exception.InstanceIsLocked (409). */
+export const instanceLocked = (uuid: string): ApiError => new ApiError(409, `Instance ${uuid} is locked`, 'InstanceIsLocked');
+
+/** @check_instance_lock: a locked server refuses changes from anyone but an admin. */
+export function checkNotLocked(caller: Caller, row: InstanceRow): void {
+  if ((row.locked === 1 || !!row.locked_by) && !caller.isAdmin) throw instanceLocked(row.uuid);
+}
+
 /** nova.exception.InstanceInvalidState (409): "Cannot 'stop' instance … while it is in vm_state stopped". */
 export const instanceInvalidState = (uuid: string, action: string, attr: string, state: string | null): ApiError =>
   new ApiError(409, `Cannot '${action}' instance ${uuid} while it is in ${attr} ${state ?? 'None'}`, 'InstanceInvalidState');
