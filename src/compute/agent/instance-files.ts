@@ -42,6 +42,8 @@ export class InstanceFiles {
   configDrivePath(uuid: string): string { return join(this.dir(uuid), 'disk.config'); }
   /** The guest's memory and device state while suspended (QEMU's migration stream). */
   suspendStatePath(uuid: string): string { return join(this.dir(uuid), 'suspend.state'); }
+  /** A snapshot on its way to the image service. */
+  snapshotPath(uuid: string, imageId: string): string { return join(this.dir(uuid), `snapshot-${imageId}.qcow2`); }
   recordPath(uuid: string): string { return join(this.dir(uuid), 'build.json'); }
   /** VNC's unix socket lives beside QMP's (short paths: sun_path is 108 bytes). */
   vncSocketPath(uuid: string): string { return join(this.stateDir, 'vnc', `${uuid}.sock`); }

@@ -1,10 +1,11 @@
 // The compute agent's instance manager (nova/compute/manager.py's ComputeManager, for what it
-// does on a host): build, stop, start, reboot, pause, suspend, terminate, console output and
+// does on a host): build, stop, start, reboot, rebuild, snapshot, pause, suspend, terminate, console output and
 // Neutron's events.
 // It never opens the database: every state change goes to the conductor (instance_update with
 // expected_task_state, so a server that moved, was deleted or changed its mind is never
 // overwritten), with instance action events named as Nova's. Operations on one server run one at
 // a time (Nova's per-instance lock); a terminate first cancels a build waiting for its ports.
+import { rm } from 'node:fs/promises';
 import type { Bus } from '../../bus/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { Image, NetworkClient } from '../../core/clients/index.js';
@@ -15,13 +16,16 @@ import type { ExpectedHash } from '../virt/disks.js';
 import { EventWaiter, WaitCancelledError } from './event-waiter.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
 import type { QemuDriver } from './qemu-driver.js';
-import type { ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest } from './rpc-handlers.js';
+import type { ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, RebuildRequest, SnapshotRequest } from './rpc-handlers.js';
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
   getImage(id: string): Promise<Image>;
   downloadImage(id: string, destPath: string): Promise<unknown>;
+  /** A snapshot's data into the image the API created for it. */
+  uploadImageData(id: string, sourcePath: string): Promise<unknown>;
+  deleteImage(id: string): Promise<unknown>;
 }
 
 export interface InstanceManagerOptions {
@@ -46,6 +50,8 @@ export const ACTION_EVENTS = {
   start: 'compute_start_instance',
   reboot: 'compute_reboot_instance',
   terminate: 'compute_terminate_instance',
+  rebuild: 'compute_rebuild_instance',
+  snapshot: 'compute_snapshot_instance',
   pause: 'compute_pause_instance',
   unpause: 'compute_unpause_instance',
   suspend: 'compute_suspend_instance',
@@ -207,6 +213,74 @@ export class InstanceManager implements ComputeRpcTarget {
         this.options.logger.info({ instance: request.uuid, requested: request.reboot_type, how }, 'instance rebooted');
         return { vm_state: 'active', task_state: null, power_state: await this.driver.powerState(request.uuid) };
       });
+    });
+  }
+
+  /**
+   * rebuild: the same server on a new image — guest ended, disk made afresh from the new base
+   * image, config drive rewritten, the same ports; started again unless it was stopped. A failure
+   * leaves the server in ERROR with a fault, as Nova's rebuild does (its old disk is gone by then).
+   */
+  rebuildInstance(request: RebuildRequest): Promise<void> {
+    const { uuid, request_id } = request;
+    return this.#locked(uuid, async () => {
+      const log = this.options.logger.child({ instance: uuid, request_id });
+      await this.#eventStart(uuid, request_id, ACTION_EVENTS.rebuild);
+      try {
+        const record = await this.#record(uuid);
+        const build: InstanceBuild = { ...record.build, ...request.changes };
+        await this.driver.destroy(uuid);
+        await this.driver.discardSuspendState(uuid);
+        const base = await this.#baseImage(build);
+        await this.files.createDisk(uuid, base, build.flavor.root_gb);
+        await this.files.saveRecord({ build, ports: record.ports });
+        if (build.config_drive) await this.files.writeConfigDrive(build, await this.vifs.vifInfo(record.ports));
+        if (!request.stopped) await this.driver.spawn({ build, ports: record.ports });
+        const done = await this.instanceUpdate(uuid, request.stopped
+          ? { vm_state: 'stopped', task_state: null, power_state: POWER_STATE.SHUTDOWN }
+          : { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING, launched_at: new Date().toISOString() }, ['rebuilding']);
+        if (!done.updated) log.warn({ done }, 'state not recorded: the server changed meanwhile');
+        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.rebuild, 'Success');
+        log.info({ image: build.image_id }, 'instance rebuilt');
+      } catch (error) {
+        log.error({ err: error }, 'rebuild failed');
+        await this.instanceUpdate(uuid, { vm_state: 'error', task_state: null }, ['rebuilding']).catch(() => undefined);
+        await this.#fault(uuid, error);
+        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.rebuild, 'Error', error);
+      }
+    });
+  }
+
+  /**
+   * createImage: the disk, its base folded in, written to a standalone qcow2 (the guest paused
+   * meanwhile if it runs) and uploaded into the image the API created; task_state
+   * image_snapshot_pending → image_snapshot → image_pending_upload → image_uploading → none. On failure the image is
+   * deleted, as Nova does, and the server goes back to no task.
+   */
+  snapshotInstance(request: SnapshotRequest): Promise<void> {
+    const { uuid, request_id, image_id } = request;
+    return this.#locked(uuid, async () => {
+      const log = this.options.logger.child({ instance: uuid, request_id, image: image_id });
+      const path = this.files.snapshotPath(uuid, image_id);
+      await this.#eventStart(uuid, request_id, ACTION_EVENTS.snapshot);
+      try {
+        if (!(await this.instanceUpdate(uuid, { task_state: 'image_snapshot' }, ['image_snapshot_pending'])).updated) throw new InstanceGoneError(uuid);
+        await this.instanceUpdate(uuid, { task_state: 'image_pending_upload' }, ['image_snapshot']);
+        await this.driver.snapshot(uuid, path);
+        await this.instanceUpdate(uuid, { task_state: 'image_uploading' }, ['image_pending_upload']);
+        await this.options.image.uploadImageData(image_id, path);
+        await this.instanceUpdate(uuid, { task_state: null }, ['image_uploading']);
+        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Success');
+        log.info('snapshot uploaded');
+      } catch (error) {
+        log.error({ err: error }, 'snapshot failed');
+        await this.instanceUpdate(uuid, { task_state: null }, ['image_snapshot_pending', 'image_snapshot', 'image_pending_upload', 'image_uploading']).catch(() => undefined);
+        await this.options.image.deleteImage(image_id).catch((err: unknown) => log.warn({ err }, 'could not delete the failed snapshot image'));
+        if (!(error instanceof InstanceGoneError)) await this.#fault(uuid, error);
+        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Error', error);
+      } finally {
+        await rm(path, { force: true }).catch(() => undefined);
+      }
     });
   }
 

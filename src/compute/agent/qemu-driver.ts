@@ -12,11 +12,13 @@
 //   suspend    stop, the whole state (memory, devices) written to the instance's suspend.state
 //              by QEMU's migration to a file, then quit — the host keeps no process for it
 //   resume     QEMU started with -incoming defer, the state loaded from the file, cont
+//   snapshot   the disk flattened into a standalone qcow2 (a running guest paused meanwhile)
 //   powerState QMP query-status → nova power_state
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Accelerator } from '../virt/kvm.js';
+import { flattenDisk } from '../virt/disks.js';
 import { QemuProcessManager, type StartSpec, type StopOutcome, type VmHandle } from '../virt/qemu-process.js';
 import { POWER_STATE } from '../conductor/instance-protocol.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
@@ -185,6 +187,19 @@ export class QemuDriver {
     }
     await rm(state, { force: true });
     return handle.pid;
+  }
+
+  /** The guest's disk as a standalone qcow2 at `dest`; a running guest is paused while it is read. */
+  async snapshot(uuid: string, dest: string): Promise<void> {
+    const handle = await this.processes.adopt(uuid).catch(() => undefined);
+    const running = handle !== undefined && (await handle.qmp.execute<{ status: string }>('query-status')).status === 'running';
+    // QMP stop drains and flushes the guest's disks: the file is consistent while it is paused.
+    if (running) await handle.qmp.execute('stop', undefined, { timeoutMs: 5000 });
+    try {
+      await flattenDisk(this.options.files.diskPath(uuid), dest);
+    } finally {
+      if (running) await handle.qmp.execute('cont', undefined, { timeoutMs: 5000 }).catch(() => undefined);
+    }
   }
 
   /** A saved state that a fresh boot makes stale (hard reboot or start of a suspended guest). */

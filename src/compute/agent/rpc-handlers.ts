@@ -27,6 +27,8 @@ export interface ComputeRpcTarget {
   stopInstance(request: InstanceRequest): Promise<void>;
   startInstance(request: InstanceRequest): Promise<void>;
   rebootInstance(request: RebootRequest): Promise<void>;
+  rebuildInstance(request: RebuildRequest): Promise<void>;
+  snapshotInstance(request: SnapshotRequest): Promise<void>;
   pauseInstance(request: InstanceRequest): Promise<void>;
   unpauseInstance(request: InstanceRequest): Promise<void>;
   suspendInstance(request: InstanceRequest): Promise<void>;
@@ -134,6 +136,32 @@ function parseRequestedNetwork(method: string, value: unknown, i: number): Reque
   return { network_id: uuid(method, `${what}.network_id`, n.network_id), ...(typeof ip === 'string' ? { fixed_ip: ip } : {}), ...tag };
 }
 
+function hostnameArg(method: string, what: string, value: unknown): string {
+  const hostname = text(method, what, value, 63);
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(hostname)) throw new ComputeArgumentError(method, `${what} must be a host name label`);
+  return hostname;
+}
+
+function userDataArg(method: string, what: string, value: unknown): string | null {
+  if (value !== null && (typeof value !== 'string' || value.length > MAX_USER_DATA || !BASE64.test(value))) {
+    throw new ComputeArgumentError(method, `${what} must be null or base64 of at most ${MAX_USER_DATA} characters`);
+  }
+  return value as string | null;
+}
+
+function keyNameArg(method: string, what: string, value: unknown): string | null {
+  return value === null ? null : text(method, what, value, 255);
+}
+
+/** Key pairs' public keys are files' contents: x509 certificates and trailing newlines included. */
+function keyDataArg(method: string, what: string, value: unknown): string | null {
+  return value === null ? null : text(method, what, value, 65535, { multiline: true });
+}
+
+function adminPasswordArg(method: string, what: string, value: unknown): string | null {
+  return value === null ? null : text(method, what, value, 255);
+}
+
 const BUILD_FIELDS = [
   'uuid', 'project_id', 'user_id', 'display_name', 'hostname', 'flavor', 'image_id', 'key_name', 'key_data', 'user_data',
   'config_drive', 'metadata', 'requested_networks', 'security_groups', 'availability_zone', 'launch_index', 'node_uuid',
@@ -147,12 +175,6 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
   only(m, 'arguments', args, ['build']);
   const b = object(m, 'build', args.build);
   only(m, 'build', b, BUILD_FIELDS);
-  const hostname = text(m, 'build.hostname', b.hostname, 63);
-  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(hostname)) throw new ComputeArgumentError(m, 'build.hostname must be a host name label');
-  const userData = b.user_data;
-  if (userData !== null && (typeof userData !== 'string' || userData.length > MAX_USER_DATA || !BASE64.test(userData))) {
-    throw new ComputeArgumentError(m, `build.user_data must be null or base64 of at most ${MAX_USER_DATA} characters`);
-  }
   if (typeof b.config_drive !== 'boolean') throw new ComputeArgumentError(m, 'build.config_drive must be a boolean');
   if (!Array.isArray(b.requested_networks) || b.requested_networks.length > 64) throw new ComputeArgumentError(m, 'build.requested_networks must be an array of at most 64 networks');
   if (!Array.isArray(b.security_groups) || b.security_groups.length > 64) throw new ComputeArgumentError(m, 'build.security_groups must be an array of at most 64 names');
@@ -162,13 +184,12 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
     project_id: text(m, 'build.project_id', b.project_id, 255),
     user_id: text(m, 'build.user_id', b.user_id, 255),
     display_name: text(m, 'build.display_name', b.display_name, 255, { empty: true }),
-    hostname,
+    hostname: hostnameArg(m, 'build.hostname', b.hostname),
     flavor: parseFlavor(m, b.flavor),
     image_id: uuid(m, 'build.image_id', b.image_id),
-    key_name: b.key_name === null ? null : text(m, 'build.key_name', b.key_name, 255),
-    // Key pairs' public keys are files' contents: x509 certificates and trailing newlines included.
-    key_data: b.key_data === null ? null : text(m, 'build.key_data', b.key_data, 65535, { multiline: true }),
-    user_data: userData as string | null,
+    key_name: keyNameArg(m, 'build.key_name', b.key_name),
+    key_data: keyDataArg(m, 'build.key_data', b.key_data),
+    user_data: userDataArg(m, 'build.user_data', b.user_data),
     config_drive: b.config_drive,
     metadata: stringMap(m, 'build.metadata', b.metadata, 128),
     requested_networks: (b.requested_networks as unknown[]).map((n, i) => parseRequestedNetwork(m, n, i)),
@@ -178,7 +199,7 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
     node_uuid: uuid(m, 'build.node_uuid', b.node_uuid),
     attempt: int(m, 'build.attempt', b.attempt, 1, 1000),
     request_id: requestId(m, b.request_id),
-    admin_password: b.admin_password === null ? null : text(m, 'build.admin_password', b.admin_password, 255),
+    admin_password: adminPasswordArg(m, 'build.admin_password', b.admin_password),
   };
   const ports = build.requested_networks.flatMap((n) => ('port_id' in n ? [n.port_id] : []));
   if (new Set(ports).size !== ports.length) throw new ComputeArgumentError(m, 'build.requested_networks names a port twice');
@@ -190,6 +211,44 @@ export function parseInstanceRequest(method: string, raw: BusArgs | unknown): In
   const args = object(method, 'arguments', raw);
   only(method, 'arguments', args, ['uuid', 'request_id']);
   return { uuid: uuid(method, 'uuid', args.uuid), request_id: requestId(method, args.request_id) };
+}
+
+/** rebuild_instance: what the rebuild changed of the server's build, and whether it stays stopped. */
+export interface RebuildRequest extends InstanceRequest {
+  readonly changes: Pick<InstanceBuild, 'image_id' | 'display_name' | 'hostname' | 'key_name' | 'key_data' | 'user_data' | 'metadata' | 'admin_password'>;
+  readonly stopped: boolean;
+}
+
+export function parseRebuildInstance(raw: BusArgs | unknown): RebuildRequest {
+  const m = 'rebuild_instance';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'image_id', 'display_name', 'hostname', 'key_name', 'key_data', 'user_data', 'metadata', 'admin_password', 'stopped']);
+  if (typeof args.stopped !== 'boolean') throw new ComputeArgumentError(m, 'stopped must be a boolean');
+  return {
+    uuid: uuid(m, 'uuid', args.uuid),
+    request_id: requestId(m, args.request_id),
+    changes: {
+      image_id: uuid(m, 'image_id', args.image_id),
+      display_name: text(m, 'display_name', args.display_name, 255, { empty: true }),
+      hostname: hostnameArg(m, 'hostname', args.hostname),
+      key_name: keyNameArg(m, 'key_name', args.key_name),
+      key_data: keyDataArg(m, 'key_data', args.key_data),
+      user_data: userDataArg(m, 'user_data', args.user_data),
+      metadata: stringMap(m, 'metadata', args.metadata, 128),
+      admin_password: adminPasswordArg(m, 'admin_password', args.admin_password),
+    },
+    stopped: args.stopped,
+  };
+}
+
+/** snapshot_instance {uuid, request_id, image_id}: the image the API created, to upload into. */
+export interface SnapshotRequest extends InstanceRequest { readonly image_id: string }
+
+export function parseSnapshotInstance(raw: BusArgs | unknown): SnapshotRequest {
+  const m = 'snapshot_instance';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'image_id']);
+  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), image_id: uuid(m, 'image_id', args.image_id) };
 }
 
 /** reboot_instance {uuid, request_id, reboot_type}. */
@@ -244,6 +303,8 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     stop_instance: async (args) => detach(target.stopInstance(parseInstanceRequest('stop_instance', args))),
     start_instance: async (args) => detach(target.startInstance(parseInstanceRequest('start_instance', args))),
     reboot_instance: async (args) => detach(target.rebootInstance(parseRebootInstance(args))),
+    snapshot_instance: async (args) => detach(target.snapshotInstance(parseSnapshotInstance(args))),
+    rebuild_instance: async (args) => detach(target.rebuildInstance(parseRebuildInstance(args))),
     pause_instance: async (args) => detach(target.pauseInstance(parseInstanceRequest('pause_instance', args))),
     unpause_instance: async (args) => detach(target.unpauseInstance(parseInstanceRequest('unpause_instance', args))),
     suspend_instance: async (args) => detach(target.suspendInstance(parseInstanceRequest('suspend_instance', args))),

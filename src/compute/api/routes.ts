@@ -17,6 +17,8 @@ import { registerServerCreateRoutes } from './server-create-routes.js';
 import { registerServerRoutes } from './server-routes.js';
 import { registerServerActionRoutes } from './server-action-routes.js';
 import { SERVER_LOCK_ACTIONS } from './server-lock-routes.js';
+import { SERVER_REBUILD_ACTIONS } from './server-rebuild-routes.js';
+import { SERVER_IMAGE_ACTIONS } from './server-image-routes.js';
 import { registerServerMetadataRoutes } from './server-metadata-routes.js';
 import { registerServerIpsRoutes } from './server-ips-routes.js';
 import { registerServerInterfaceRoutes } from './server-interface-routes.js';
@@ -40,7 +42,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerHypervisorRoutes(router);
   registerServerCreateRoutes(router);
   registerServerRoutes(router);
-  registerServerActionRoutes(router, SERVER_LOCK_ACTIONS);
+  registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS });
   registerServerMetadataRoutes(router);
   registerServerIpsRoutes(router);
   registerServerInterfaceRoutes(router);

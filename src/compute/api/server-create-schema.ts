@@ -198,3 +198,38 @@ export function nonUniqueMessage(field: string, value: readonly unknown[]): stri
   }
   return undefined;
 }
+
+/** The rebuild action's body (schemas/servers.py base_rebuild and its 2.19/2.54/2.57/2.63/2.90/2.94 steps). */
+export function rebuildSchema(mv: Microversion): Schema {
+  const rebuild: Record<string, Schema> = {
+    name: nameType,
+    imageRef: { type: 'string', format: formatted('imageRef', isUuid, 'uuid') },
+    adminPass: { type: 'string' },
+    metadata: metadataType,
+    preserve_ephemeral: booleanType,
+    'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
+    accessIPv4: { type: 'string', format: formatted('accessIPv4', (v) => isIP(v) === 4, 'ipv4') },
+    accessIPv6: { type: 'string', format: formatted('accessIPv6', (v) => isIP(v) === 6, 'ipv6') },
+  };
+  if (!mv.atLeast('2.57')) {
+    rebuild.personality = {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, contents: { type: 'string', format: formatted('contents', isBase64, 'base64') } },
+        additionalProperties: false,
+      },
+    };
+  }
+  if (mv.atLeast('2.19')) rebuild.description = descriptionType;
+  if (mv.atLeast('2.54')) rebuild.key_name = { ...nameType, type: ['string', 'null'] };
+  if (mv.atLeast('2.57')) rebuild.user_data = { type: ['string', 'null'], format: formatted('user_data', isBase64, 'base64'), maxLength: 65535 };
+  if (mv.atLeast('2.63')) rebuild.trusted_image_certificates = { type: ['array', 'null'], minItems: 1, maxItems: 50, items: { type: 'string', minLength: 1 } };
+  if (mv.atLeast('2.90')) rebuild.hostname = mv.atLeast('2.94') ? fqdnType : hostnameType;
+  return {
+    type: 'object',
+    properties: { rebuild: { type: 'object', properties: rebuild, required: ['imageRef'], additionalProperties: false } },
+    required: ['rebuild'],
+    additionalProperties: false,
+  };
+}

@@ -8,6 +8,9 @@
 //   cast start_instance         {uuid, request_id}
 //   cast reboot_instance        {uuid, request_id, reboot_type: 'SOFT' | 'HARD'}
 //   cast pause_instance, unpause_instance, suspend_instance, resume_instance  {uuid, request_id}
+//   cast rebuild_instance       {uuid, request_id, image_id, display_name, hostname, key_name, key_data,
+//                                user_data, metadata, admin_password, stopped}
+//   cast snapshot_instance      {uuid, request_id, image_id}   (createImage: upload into that image)
 //   cast terminate_instance     {uuid, request_id}
 //   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
 //   cast external_instance_event {events: InstanceEvent[]}

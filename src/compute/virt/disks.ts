@@ -77,6 +77,17 @@ export async function resizeDisk(path: string, sizeBytes: number): Promise<DiskI
   return diskInfo(path, info.format === 'raw' ? 'raw' : 'qcow2');
 }
 
+/**
+ * The whole disk (its backing chain folded in) as one standalone qcow2 at `dest`: a snapshot's
+ * image. --force-share reads a disk a paused guest still holds open (its writes were flushed when
+ * QEMU stopped it).
+ */
+export async function flattenDisk(source: string, dest: string): Promise<DiskInfo> {
+  await mkdir(dirname(checkPath('dest', dest)), { recursive: true });
+  await run('qemu-img', ['convert', '-q', '--force-share', '-O', 'qcow2', checkPath('disk', source), dest], { timeoutMs: QEMU_IMG_TIMEOUT_MS * 5 });
+  return diskInfo(dest, 'qcow2');
+}
+
 export type HashAlgorithm = 'sha256' | 'sha512' | 'md5';
 export interface ExpectedHash { algorithm: HashAlgorithm; value: string }
 

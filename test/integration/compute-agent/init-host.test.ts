@@ -86,7 +86,10 @@ describe('compute agent init_host (restart recovery)', () => {
     files = new InstanceFiles(stateDir);
     manager = new InstanceManager({
       bus, host: HOST, files, driver: driver as unknown as QemuDriver, network, logger,
-      image: { getImage: async () => { throw new Error('no images here'); }, downloadImage: async () => undefined },
+      image: {
+        getImage: async () => { throw new Error('no images here'); }, downloadImage: async () => undefined,
+        uploadImageData: async () => undefined, deleteImage: async () => undefined,
+      },
     });
   });
 

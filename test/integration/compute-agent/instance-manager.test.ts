@@ -20,6 +20,7 @@ import { startComputeHost, type RunningComputeHost } from '../../../src/compute/
 import type { ImageSource } from '../../../src/compute/agent/manager.js';
 import { buildGuestImage, type GuestImage } from '../../../src/compute/guest-image/index.js';
 import { QemuProcessManager } from '../../../src/compute/virt/qemu-process.js';
+import { diskInfo } from '../../../src/compute/virt/disks.js';
 import { tapName, type InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
 import { NetnsHost } from '../../../src/hostnet/index.js';
 import { FakeConductor, type FakeServerState } from '../../support/fake-conductor.js';
@@ -61,7 +62,15 @@ describe('compute agent instance manager (real QEMU, real ports)', { skip }, () 
       return { id, status: 'active', disk_format: 'qcow2', os_hash_algo: 'sha256', os_hash_value: guest.sha256, checksum: null, size: guest.sizeBytes } as unknown as Image;
     },
     downloadImage: async (_id, dest) => { copyFileSync(guest.path, dest); },
+    uploadImageData: async (id, source) => {
+      const dest = join(stateDir, `uploaded-${id}.qcow2`);
+      copyFileSync(source, dest);
+      uploaded.set(id, dest);
+    },
+    deleteImage: async (id) => { deletedImages.push(id); },
   };
+  const uploaded = new Map<string, string>();
+  const deletedImages: string[] = [];
 
   const startHost = async (): Promise<RunningComputeHost> => {
     const h = await startComputeHost({
@@ -234,11 +243,62 @@ describe('compute agent instance manager (real QEMU, real ports)', { skip }, () 
     assert.equal(await host.manager.driver.pid(uuid), pid2, 'a hard reboot resets the guest in place');
     await waitFor('a second boot on the console', async () => (await console_()).split('nimbus-init: boot').length > boots, 60_000);
 
+    // Pause / unpause: QMP stop and cont, the same process.
+    const cast = (method: string, args: Record<string, unknown>) => bus.cast({ topic: 'compute', host: HOST }, method, { uuid, request_id: `req-${method}`, ...args });
+    conductor.servers.get(uuid)!.task_state = 'pausing';
+    await cast('pause_instance', {});
+    await expectState(uuid, { vm_state: 'paused', task_state: null, power_state: 3 });
+    assert.equal(await host.manager.driver.powerState(uuid), 3);
+    conductor.servers.get(uuid)!.task_state = 'unpausing';
+    await cast('unpause_instance', {});
+    await expectState(uuid, { vm_state: 'active', task_state: null, power_state: 1 });
+    assert.equal(await host.manager.driver.pid(uuid), pid2, 'pause keeps the process');
+
+    // Snapshot: a standalone qcow2 (no backing file) uploaded into the API's image; still running.
+    const snapId = randomUUID();
+    conductor.servers.get(uuid)!.task_state = 'image_snapshot_pending';
+    await cast('snapshot_instance', { image_id: snapId });
+    await expectState(uuid, { vm_state: 'active', task_state: null });
+    assert.equal(conductor.called('action_event_finish', (a) => a.event === 'compute_snapshot_instance')[0]?.result, 'Success');
+    const snapInfo = await diskInfo(uploaded.get(snapId)!);
+    assert.equal(snapInfo.format, 'qcow2');
+    assert.equal(snapInfo.backingFile, undefined, 'the snapshot stands alone');
+    assert.equal(await host.manager.driver.powerState(uuid), 1, 'the guest runs on after the snapshot');
+    assert.equal(existsSync(host.manager.files.snapshotPath(uuid, snapId)), false, 'no snapshot file left on the host');
+
+    // Suspend / resume: state to disk and no QEMU; back from the file without a new boot.
+    const bootsBeforeSuspend = (await console_()).split('nimbus-init: boot').length;
+    conductor.servers.get(uuid)!.task_state = 'suspending';
+    await cast('suspend_instance', {});
+    await expectState(uuid, { vm_state: 'suspended', task_state: null, power_state: 4 }, 120_000);
+    assert.deepEqual(await host.manager.driver.list(), [], 'no QEMU for a suspended guest');
+    assert.ok(existsSync(host.manager.files.suspendStatePath(uuid)));
+    conductor.servers.get(uuid)!.task_state = 'resuming';
+    await cast('resume_instance', {});
+    await expectState(uuid, { vm_state: 'active', task_state: null, power_state: 1 }, 120_000);
+    assert.equal(existsSync(host.manager.files.suspendStatePath(uuid)), false);
+    assert.equal(await host.manager.driver.powerState(uuid), 1);
+    assert.equal((await console_()).split('nimbus-init: boot').length, bootsBeforeSuspend, 'resumed, not booted');
+    await net!.plugTap(tap, 20_000);
+
+    // Rebuild: a new disk and config drive (new hostname and user data), the same port; it boots anew.
+    conductor.servers.get(uuid)!.task_state = 'rebuilding';
+    await cast('rebuild_instance', {
+      image_id: IMAGE_ID, display_name: 'rebuilt', hostname: 'rebuilt-vm', key_name: 'k1', key_data: net!.publicKey,
+      user_data: Buffer.from('#!/bin/sh\necho "REBUILT on $(hostname)"\n').toString('base64'), metadata: {}, admin_password: null, stopped: false,
+    });
+    await expectState(uuid, { vm_state: 'active', task_state: null, power_state: 1 }, 120_000);
+    assert.equal(conductor.called('action_event_finish', (a) => a.event === 'compute_rebuild_instance')[0]?.result, 'Success');
+    await net!.plugTap(tap, 20_000);
+    await waitFor('the rebuilt guest runs its new user data', async () => /REBUILT on rebuilt-vm/.test(await console_()), 120_000);
+    const pid3 = (await host.manager.driver.pid(uuid))!;
+    assert.notEqual(pid3, pid2, 'a rebuild starts a new QEMU');
+
     // Terminate: no process, no tap, no files, the port deleted, instance_destroyed.
     await bus.cast({ topic: 'compute', host: HOST }, 'terminate_instance', { uuid, request_id: 'req-delete' });
     await waitFor('instance_destroyed', () => conductor.called('instance_destroyed', (a) => a.uuid === uuid).length === 1, 30_000);
     assert.equal(conductor.called('action_event_finish', (a) => a.event === 'compute_terminate_instance')[0]?.result, 'Success');
-    assert.equal(pidAlive(pid2), false);
+    assert.equal(pidAlive(pid3), false);
     assert.equal(await new NetnsHost(net!.netns).link(tap), undefined, 'no tap');
     assert.equal(existsSync(host.manager.files.dir(uuid)), false, 'no instance directory');
     assert.equal(await network.findPort(port!.id), undefined, 'port deleted');

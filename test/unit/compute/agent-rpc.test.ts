@@ -103,6 +103,8 @@ describe('compute agent RPC parsers', () => {
       stopInstance: async () => { seen.push('stop'); throw new Error('manager failure stays in the manager'); },
       startInstance: async () => { seen.push('start'); },
       rebootInstance: async () => { seen.push('reboot'); },
+      snapshotInstance: async (r) => { seen.push(`snapshot:${r.image_id === UUID}`); },
+      rebuildInstance: async (r) => { seen.push(`rebuild:${r.changes.image_id === UUID}:${r.stopped}`); },
       pauseInstance: async (r) => { seen.push(`pause:${r.uuid === UUID}`); },
       unpauseInstance: async () => { seen.push('unpause'); },
       suspendInstance: async () => { seen.push('suspend'); },
@@ -118,10 +120,16 @@ describe('compute agent RPC parsers', () => {
     await h.stop_instance!({ uuid: UUID, request_id: 'r' }, ctx);
     await assert.rejects(h.suspend_instance!({ uuid: UUID, request_id: 'r', extra: 1 }, ctx), /unexpected argument extra/);
     await h.pause_instance!({ uuid: UUID, request_id: 'r' }, ctx);
+    const rebuild = { uuid: UUID, request_id: 'r', image_id: UUID, display_name: 'vm', hostname: 'vm', key_name: null, key_data: null, user_data: null, metadata: { a: 'b' }, admin_password: 'pw', stopped: false };
+    await assert.rejects(h.rebuild_instance!({ ...rebuild, hostname: 'bad host' }, ctx), /hostname must be a host name label/);
+    await assert.rejects(h.rebuild_instance!({ ...rebuild, user_data: '%%%' }, ctx), /user_data must be null or base64/);
+    await h.rebuild_instance!(rebuild, ctx);
+    await assert.rejects(h.snapshot_instance!({ uuid: UUID, request_id: 'r', image_id: 'x' }, ctx), /image_id must be a lower-case UUID/);
+    await h.snapshot_instance!({ uuid: UUID, request_id: 'r', image_id: UUID }, ctx);
     await h.resume_instance!({ uuid: UUID, request_id: 'r' }, ctx);
     assert.deepEqual(await h.get_console_output!({ uuid: UUID, length: 3 }, ctx), { output: `console of ${UUID} 3` });
     await h.external_instance_event!({ events: [{ name: 'network-vif-plugged', server_uuid: UUID, status: 'completed' }] }, ctx);
-    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'resume', 'events:1']);
+    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'events:1']);
     release();
   });
 });

@@ -142,7 +142,8 @@ async function checkDestination(deps: ComputeDeps, host: string | null, node: st
   }
 }
 
-async function keyData(deps: ComputeDeps, caller: Caller, keyName: string | null): Promise<string | null> {
+/** The public key of the caller's key pair (KeypairNotFound 400). */
+export async function keyData(deps: ComputeDeps, caller: Caller, keyName: string | null): Promise<string | null> {
   if (keyName === null) return null;
   const row = await deps.db.selectFrom('nova_key_pair').select('public_key').where('user_id', '=', caller.userId).where('name', '=', keyName).executeTakeFirst();
   if (row === undefined) throw badRequest('Invalid key_name provided.', 'KeypairNotFound');
