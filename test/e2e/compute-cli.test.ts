@@ -14,11 +14,10 @@ import { promisify } from 'node:util';
 import { listNetns } from '../../src/hostnet/index.js';
 import { startAllInOne, type AllInOne } from '../support/all-in-one.js';
 import { eventually } from '../support/eventually.js';
+import { computeE2eSkip, destroySandbox, guestSsh, sandboxEnv } from '../support/guest-sandbox.js';
 
 const run = promisify(execFile);
 type Row = Record<string, any>;
-const root = process.getuid?.() === 0;
-const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
 
 /** `addresses` as the client prints it: {"net1": ["10.0.0.5"]}, or "net1=10.0.0.5" from older clients. */
 function firstAddress(addresses: unknown): string {
@@ -28,17 +27,16 @@ function firstAddress(addresses: unknown): string {
   return m[1]!;
 }
 
-describe('servers with the real openstack client', { skip: !root ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false }, () => {
+describe('servers with the real openstack client', { skip: computeE2eSkip }, () => {
   const sandbox = `c${process.pid % 10000}`;
-  const env = { NIMBUS_DATAPLANE: 'sandbox', NIMBUS_SANDBOX_NAME: sandbox, NIMBUS_SANDBOX_HOSTS: '2', NIMBUS_UPLINK: 'true', NIMBUS_GUEST_IMAGE: '1' };
+  const env = sandboxEnv(sandbox, 2, true);
   const work = mkdtempSync(join(tmpdir(), 'nimbus-e2e-compute-'));
   const key = join(work, 'k1');
   let cloud: AllInOne;
-  const destroy = () => run('bin/nimbus', ['sandbox', 'destroy'], { env: { ...process.env, ...env } });
+  const destroy = () => destroySandbox(env);
   const os = (args: string[]) => cloud.openstack(args);
   const osJson = <T = Row>(args: string[]) => cloud.openstackJson<T>(args);
-  const ssh = (ip: string, command: string) => run('ssh', ['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'ConnectTimeout=5', '-o', 'BatchMode=yes', `cirros@${ip}`, command], { timeout: 30_000 });
+  const ssh = guestSsh(key, { connectTimeoutS: 5, timeoutMs: 30_000 });
 
   before(async () => {
     await destroy();

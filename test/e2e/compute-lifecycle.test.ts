@@ -15,23 +15,21 @@ import { promisify } from 'node:util';
 import { listNetns } from '../../src/hostnet/index.js';
 import { startAllInOne, type AllInOne } from '../support/all-in-one.js';
 import { eventually } from '../support/eventually.js';
+import { computeE2eSkip, destroySandbox, guestSsh, sandboxEnv } from '../support/guest-sandbox.js';
 
 const run = promisify(execFile);
 type Row = Record<string, any>;
-const root = process.getuid?.() === 0;
-const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
 
-describe('server lifecycle actions with the real openstack client', { skip: !root ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false }, () => {
+describe('server lifecycle actions with the real openstack client', { skip: computeE2eSkip }, () => {
   const sandbox = `l${process.pid % 10000}`;
-  const env = { NIMBUS_DATAPLANE: 'sandbox', NIMBUS_SANDBOX_NAME: sandbox, NIMBUS_SANDBOX_HOSTS: '1', NIMBUS_UPLINK: 'true', NIMBUS_GUEST_IMAGE: '1' };
+  const env = sandboxEnv(sandbox, 1, true);
   const work = mkdtempSync(join(tmpdir(), 'nimbus-e2e-lifecycle-'));
   const key = join(work, 'k1');
   let cloud: AllInOne;
-  const destroy = () => run('bin/nimbus', ['sandbox', 'destroy'], { env: { ...process.env, ...env } });
+  const destroy = () => destroySandbox(env);
   const os = (args: string[]) => cloud.openstack(args);
   const osJson = <T = Row>(args: string[]) => cloud.openstackJson<T>(args);
-  const ssh = (ip: string, command: string) => run('ssh', ['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'ConnectTimeout=4', '-o', 'BatchMode=yes', `cirros@${ip}`, command], { timeout: 20_000 });
+  const ssh = guestSsh(key, { connectTimeoutS: 4, timeoutMs: 20_000 });
   const status = async (name: string) => (await osJson<Row>(['server', 'show', name])).status as string;
   const reaches = (name: string, wanted: string) => eventually(`${name} ${wanted}`, async () => ((await status(name)) === wanted ? true : undefined), 180_000, 1000);
   const readyCount = async (name: string) => ((await os(['console', 'log', 'show', name])).match(/nimbus-init: ready/g) ?? []).length;

@@ -9,26 +9,22 @@
 //   - Placement's usages always equal what the existing servers' flavors add up to.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { listNetns } from '../../src/hostnet/index.js';
 import { readPidfile } from '../../src/hostnet/pidfile.js';
 import { startAllInOne, type AllInOne } from '../support/all-in-one.js';
 import { eventually } from '../support/eventually.js';
+import { computeE2eSkip, destroySandbox, sandboxEnv } from '../support/guest-sandbox.js';
 import { pidAlive } from '../support/processes.js';
 
-const run = promisify(execFile);
 type Row = Record<string, any>;
-const root = process.getuid?.() === 0;
-const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
 
-describe('compute reliability with the real openstack client', { skip: !root ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false }, () => {
+describe('compute reliability with the real openstack client', { skip: computeE2eSkip }, () => {
   const sandbox = `r${process.pid % 10000}`;
-  const env = { NIMBUS_DATAPLANE: 'sandbox', NIMBUS_SANDBOX_NAME: sandbox, NIMBUS_SANDBOX_HOSTS: '2', NIMBUS_UPLINK: 'false', NIMBUS_GUEST_IMAGE: '1' };
+  const env = sandboxEnv(sandbox, 2, false);
   let cloud: AllInOne;
-  const destroy = () => run('bin/nimbus', ['sandbox', 'destroy'], { env: { ...process.env, ...env } });
+  const destroy = () => destroySandbox(env);
   const os = (args: string[]) => cloud.openstack(args);
   const osJson = <T = Row>(args: string[]) => cloud.openstackJson<T>(args);
   const servers = () => osJson<Row[]>(['server', 'list', '--long']);

@@ -106,6 +106,16 @@ const hintsSchema: Schema = {
   additionalProperties: true,
 };
 
+/** parameter_types.personality (files to inject, before 2.57). */
+const personalityType: Schema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { path: { type: 'string' }, contents: { type: 'string', format: formatted('contents', isBase64, 'base64') } },
+    additionalProperties: false,
+  },
+};
+
 /** parameter_types.fqdn (2.74 host / hypervisor_hostname, 2.94 hostname). */
 const fqdnType: Schema = { type: 'string', minLength: 1, maxLength: 255, pattern: /^[a-zA-Z0-9-._]*$/ };
 /** parameter_types.hostname of 2.90: one RFC 1123 label. */
@@ -148,16 +158,7 @@ export function createSchema(mv: Microversion, networks: unknown): Schema {
     },
     user_data: { type: 'string', format: formatted('user_data', isBase64, 'base64'), maxLength: 65535 },
   };
-  if (!mv.atLeast('2.57')) {
-    server.personality = {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { path: { type: 'string' }, contents: { type: 'string', format: formatted('contents', isBase64, 'base64') } },
-        additionalProperties: false,
-      },
-    };
-  }
+  if (!mv.atLeast('2.57')) server.personality = personalityType;
   if (mv.atLeast('2.19')) server.description = descriptionType;
   if (mv.atLeast('2.52')) server.tags = { type: 'array', items: tagType, maxItems: 50 };
   if (mv.atLeast('2.63')) {
@@ -211,16 +212,7 @@ export function rebuildSchema(mv: Microversion): Schema {
     accessIPv4: { type: 'string', format: formatted('accessIPv4', (v) => isIP(v) === 4, 'ipv4') },
     accessIPv6: { type: 'string', format: formatted('accessIPv6', (v) => isIP(v) === 6, 'ipv6') },
   };
-  if (!mv.atLeast('2.57')) {
-    rebuild.personality = {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { path: { type: 'string' }, contents: { type: 'string', format: formatted('contents', isBase64, 'base64') } },
-        additionalProperties: false,
-      },
-    };
-  }
+  if (!mv.atLeast('2.57')) rebuild.personality = personalityType;
   if (mv.atLeast('2.19')) rebuild.description = descriptionType;
   if (mv.atLeast('2.54')) rebuild.key_name = { ...nameType, type: ['string', 'null'] };
   if (mv.atLeast('2.57')) rebuild.user_data = { type: ['string', 'null'], format: formatted('user_data', isBase64, 'base64'), maxLength: 65535 };

@@ -4,26 +4,19 @@
 // and the casts/calls carrying the right arguments.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBus, type BusArgs, type Server } from '../../../src/bus/index.js';
+import { MemoryBus } from '../../../src/bus/index.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { startCompute, type ComputeHarness, type Tenant } from '../../support/compute-harness.js';
 import { insertInstance, instanceState, type InstanceOverrides } from './server-fixtures.js';
-
-interface Received { method: string; args: BusArgs }
+import { recordingAgent, type RecordingAgent } from './recording-agent.js';
 
 describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () => {
   let h: ComputeHarness;
   let bus: MemoryBus;
-  let agent: Server;
-  let received: Received[] = [];
+  let agent: RecordingAgent;
   let consoleText = 'line1\nline2\x07\x1b[0m\nline3';
   let consoleError: Error | undefined;
-
-  const record = (method: string) => async (args: BusArgs) => { received.push({ method, args }); };
-  const waitFor = async (n: number): Promise<void> => {
-    for (let i = 0; i < 200 && received.length < n; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(received.length, n, JSON.stringify(received));
-  };
+  const waitFor = (n: number) => agent.waitFor(n);
   const server = (over: Partial<InstanceOverrides> = {}, owner: Tenant = h.alice): Promise<InstanceRow> =>
     insertInstance(h.db, { project_id: owner.projectId, user_id: owner.userId, ...over });
   const act = (uuid: string, body: unknown, token = h.alice.token, version?: string) =>
@@ -32,12 +25,9 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
   before(async () => {
     bus = new MemoryBus();
     h = await startCompute({ bus });
-    agent = await bus.serve('compute', 'host-a', {
-      stop_instance: record('stop_instance'),
-      start_instance: record('start_instance'),
-      reboot_instance: record('reboot_instance'),
+    agent = await recordingAgent(bus, ['stop_instance', 'start_instance', 'reboot_instance'], {
       get_console_output: async (args) => {
-        received.push({ method: 'get_console_output', args });
+        agent.received.push({ method: 'get_console_output', args });
         if (consoleError) throw consoleError;
         return { output: consoleText };
       },
@@ -49,7 +39,7 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
     await bus?.close();
   });
   beforeEach(() => {
-    received = [];
+    agent.reset();
     consoleError = undefined;
   });
 
@@ -64,7 +54,7 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
       const actions = await h.db.selectFrom('nova_instance_action').selectAll().where('instance_uuid', '=', vm.uuid).execute();
       assert.deepEqual(actions.map((a) => [a.action, a.request_id, a.user_id, a.project_id]), [['stop', requestId, h.alice.userId, h.alice.projectId]]);
       await waitFor(1);
-      assert.deepEqual(received[0], { method: 'stop_instance', args: { uuid: vm.uuid, request_id: requestId } });
+      assert.deepEqual(agent.received[0], { method: 'stop_instance', args: { uuid: vm.uuid, request_id: requestId } });
     });
 
     it('stops an ERROR server too; refuses stopped / building / busy servers with Nova\'s 409s', async () => {
@@ -87,7 +77,7 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
       assert.equal(res.json().conflictingRequest.message, `Instance ${unscheduled.uuid} is not ready`);
 
       await waitFor(1);
-      assert.equal(received[0]!.args.uuid, errored.uuid);
+      assert.equal(agent.received[0]!.args.uuid, errored.uuid);
     });
 
     it('starts a stopped server (powering-on, start_instance) and refuses an active one', async () => {
@@ -96,7 +86,7 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
       assert.equal(res.statusCode, 202, res.body);
       assert.deepEqual(await instanceState(h.db, vm.uuid), { vm_state: 'stopped', task_state: 'powering-on' });
       await waitFor(1);
-      assert.equal(received[0]!.method, 'start_instance');
+      assert.equal(agent.received[0]!.method, 'start_instance');
       const active = await server();
       const refused = await act(active.uuid, { 'os-start': null });
       assert.equal(refused.statusCode, 409);
@@ -147,7 +137,7 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
       assert.equal(res.statusCode, 202, res.body);
       assert.equal((await instanceState(h.db, vm.uuid)).task_state, 'rebooting');
       await waitFor(1);
-      assert.deepEqual(received[0], {
+      assert.deepEqual(agent.received[0], {
         method: 'reboot_instance', args: { uuid: vm.uuid, request_id: res.headers['x-openstack-request-id'], reboot_type: 'SOFT' },
       });
       const action = await h.db.selectFrom('nova_instance_action').select('action').where('instance_uuid', '=', vm.uuid).executeTakeFirstOrThrow();
@@ -174,7 +164,7 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
       const deleting = await server({ task_state: 'deleting' });
       assert.equal((await act(deleting.uuid, { reboot: { type: 'HARD' } })).statusCode, 409);
       await waitFor(2);
-      assert.deepEqual(received.map((r) => r.args.reboot_type), ['HARD', 'HARD']);
+      assert.deepEqual(agent.received.map((r) => r.args.reboot_type), ['HARD', 'HARD']);
     });
 
     it('validates the body as Nova\'s schema', async () => {
@@ -197,14 +187,14 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
       let res = await act(vm.uuid, { 'os-getConsoleOutput': { length: 2 } });
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(res.json(), { output: 'line1\nline2[0m\nline3' });
-      assert.deepEqual(received[0], { method: 'get_console_output', args: { uuid: vm.uuid, length: 2 } });
+      assert.deepEqual(agent.received[0], { method: 'get_console_output', args: { uuid: vm.uuid, length: 2 } });
       res = await act(vm.uuid, { 'os-getConsoleOutput': { length: '-1' } });
       assert.equal(res.statusCode, 200);
       res = await act(vm.uuid, { 'os-getConsoleOutput': {} });
       assert.equal(res.statusCode, 200);
       res = await act(vm.uuid, { 'os-getConsoleOutput': { length: '7' } });
       assert.equal(res.statusCode, 200);
-      assert.deepEqual(received.map((r) => r.args.length), [2, undefined, undefined, 7]);
+      assert.deepEqual(agent.received.map((r) => r.args.length), [2, undefined, undefined, 7]);
     });
 
     it('refuses bad lengths (400) and servers not running anywhere (409)', async () => {
@@ -218,7 +208,7 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
       const res = await act(building.uuid, { 'os-getConsoleOutput': {} });
       assert.equal(res.statusCode, 409);
       assert.equal(res.json().conflictingRequest.message, `Instance ${building.uuid} is not ready`);
-      assert.equal(received.length, 0);
+      assert.equal(agent.received.length, 0);
     });
 
     it('answers 404 when the guest has no console log', async () => {
@@ -234,7 +224,7 @@ describe('server actions (os-start, os-stop, reboot, os-getConsoleOutput)', () =
       assert.equal((await act(vm.uuid, { 'os-getConsoleOutput': {} })).statusCode, 404);
       const gone = await server({ deleted: 1, vm_state: 'deleted' });
       assert.equal((await act(gone.uuid, { 'os-getConsoleOutput': {} })).statusCode, 404);
-      assert.equal(received.length, 0);
+      assert.equal(agent.received.length, 0);
     });
   });
 });

@@ -5,17 +5,17 @@
 // createImage action and the cast; refused states leave no image behind.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBus, type BusArgs, type Server } from '../../../src/bus/index.js';
+import { MemoryBus } from '../../../src/bus/index.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { startComputeWorld, type ComputeWorld, type WorldImage } from '../../support/compute-world.js';
 import type { Tenant } from '../../support/compute-harness.js';
 import { insertInstance, instanceState, type InstanceOverrides } from './server-fixtures.js';
+import { recordingAgent, type RecordingAgent } from './recording-agent.js';
 
 describe('server createImage', () => {
   let w: ComputeWorld;
   let bus: MemoryBus;
-  let agent: Server;
-  let received: BusArgs[] = [];
+  let agent: RecordingAgent;
   let t: Tenant;
   let base: WorldImage;
 
@@ -36,14 +36,14 @@ describe('server createImage', () => {
     w = await startComputeWorld({ bus });
     t = w.compute.alice;
     base = await w.createImage(t.token, { name: 'base' });
-    agent = await bus.serve('compute', 'host-a', { snapshot_instance: async (args) => { received.push(args); } });
+    agent = await recordingAgent(bus, ['snapshot_instance']);
   });
   after(async () => {
     await agent?.stop();
     await w?.close();
     await bus?.close();
   });
-  beforeEach(() => { received = []; });
+  beforeEach(() => agent.reset());
 
   it('creates the image record and answers with its Location (2.1) or its id (2.45)', async () => {
     const vm = await server();
@@ -63,8 +63,8 @@ describe('server createImage', () => {
     assert.deepEqual([img.instance_uuid, img.image_type, img.base_image_ref, img.user_id, img.os_distro, img.hw_disk_bus, img.purpose],
       [vm.uuid, 'snapshot', base.id, t.userId, 'cirros', 'virtio', 'backup']);
     assert.deepEqual(await instanceState(w.compute.db, vm.uuid), { vm_state: 'active', task_state: 'image_snapshot_pending' });
-    for (let i = 0; i < 200 && received.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.deepEqual(received, [{ uuid: vm.uuid, request_id: res.headers['x-openstack-request-id'], image_id: id }]);
+    await agent.waitFor(1);
+    assert.deepEqual(agent.received.map((r) => r.args), [{ uuid: vm.uuid, request_id: res.headers['x-openstack-request-id'], image_id: id }]);
     const actions = await w.compute.db.selectFrom('nova_instance_action').select('action').where('instance_uuid', '=', vm.uuid).execute();
     assert.deepEqual(actions.map((a) => a.action), ['createImage']);
 
@@ -73,8 +73,7 @@ describe('server createImage', () => {
     assert.equal(v245.statusCode, 202, v245.body);
     assert.equal(v245.headers.location, undefined);
     assert.equal((await image(v245.json().image_id)).name, 'snap2');
-    for (let i = 0; i < 200 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(received.length, 2);
+    await agent.waitFor(2);
   });
 
   it('refuses wrong states and bodies, leaving no image and no task behind', async () => {
@@ -91,6 +90,6 @@ describe('server createImage', () => {
     }
     assert.equal(await imageCount(), before, 'no image record left');
     assert.deepEqual(await instanceState(w.compute.db, vm.uuid), { vm_state: 'active', task_state: null });
-    assert.equal(received.length, 0);
+    assert.equal(agent.received.length, 0);
   });
 });

@@ -4,22 +4,17 @@
 // instance action recorded and the cast that reaches the host.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBus, type BusArgs, type Server } from '../../../src/bus/index.js';
+import { MemoryBus } from '../../../src/bus/index.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { startCompute, type ComputeHarness, type Tenant } from '../../support/compute-harness.js';
 import { insertInstance, instanceState, type InstanceOverrides } from './server-fixtures.js';
+import { recordingAgent, type RecordingAgent } from './recording-agent.js';
 
 describe('server lock, pause and suspend actions', () => {
   let h: ComputeHarness;
   let bus: MemoryBus;
-  let agent: Server;
-  let received: { method: string; args: BusArgs }[] = [];
-
-  const record = (method: string) => async (args: BusArgs) => { received.push({ method, args }); };
-  const waitFor = async (n: number): Promise<void> => {
-    for (let i = 0; i < 200 && received.length < n; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(received.length, n, JSON.stringify(received));
-  };
+  let agent: RecordingAgent;
+  const waitFor = (n: number) => agent.waitFor(n);
   const server = (over: Partial<InstanceOverrides> = {}, owner: Tenant = h.alice): Promise<InstanceRow> =>
     insertInstance(h.db, { project_id: owner.projectId, user_id: owner.userId, ...over });
   const act = (uuid: string, body: unknown, token = h.alice.token, version?: string) =>
@@ -31,16 +26,14 @@ describe('server lock, pause and suspend actions', () => {
   before(async () => {
     bus = new MemoryBus();
     h = await startCompute({ bus });
-    agent = await bus.serve('compute', 'host-a', Object.fromEntries(
-      ['pause_instance', 'unpause_instance', 'suspend_instance', 'resume_instance', 'stop_instance'].map((m) => [m, record(m)]),
-    ));
+    agent = await recordingAgent(bus, ['pause_instance', 'unpause_instance', 'suspend_instance', 'resume_instance', 'stop_instance']);
   });
   after(async () => {
     await agent?.stop();
     await h?.close();
     await bus?.close();
   });
-  beforeEach(() => { received = []; });
+  beforeEach(() => agent.reset());
 
   describe('lock / unlock', () => {
     it('locks with a reason (2.73), shows it, refuses changes, and unlocks', async () => {
@@ -96,8 +89,8 @@ describe('server lock, pause and suspend actions', () => {
       assert.equal((await act(vm.uuid, { pause: null })).statusCode, 202);
       assert.deepEqual(await instanceState(h.db, vm.uuid), { vm_state: 'active', task_state: 'pausing' });
       await waitFor(1);
-      assert.equal(received[0]!.method, 'pause_instance');
-      assert.equal(received[0]!.args.uuid, vm.uuid);
+      assert.equal(agent.received[0]!.method, 'pause_instance');
+      assert.equal(agent.received[0]!.args.uuid, vm.uuid);
       const again = await act(vm.uuid, { pause: null });
       assert.equal(again.statusCode, 409);
       assert.equal(again.json().conflictingRequest.message, `Cannot 'pause' instance ${vm.uuid} while it is in task_state pausing`);
@@ -107,7 +100,7 @@ describe('server lock, pause and suspend actions', () => {
       assert.equal((await act(paused.uuid, { unpause: null })).statusCode, 202);
       assert.deepEqual(await instanceState(h.db, paused.uuid), { vm_state: 'paused', task_state: 'unpausing' });
       await waitFor(2);
-      assert.equal(received[1]!.method, 'unpause_instance');
+      assert.equal(agent.received[1]!.method, 'unpause_instance');
       const notPaused = await act(vm.uuid, { unpause: null });
       assert.equal(notPaused.statusCode, 409);
       assert.deepEqual(await actions(vm.uuid), ['pause']);
@@ -128,7 +121,7 @@ describe('server lock, pause and suspend actions', () => {
       assert.equal((await act(stopped.uuid, { resume: null })).statusCode, 409);
       assert.equal((await act(stopped.uuid, { suspend: null })).statusCode, 409);
       await waitFor(2);
-      assert.deepEqual(received.map((r) => r.method), ['suspend_instance', 'resume_instance']);
+      assert.deepEqual(agent.received.map((r) => r.method), ['suspend_instance', 'resume_instance']);
       assert.deepEqual(await actions(suspended.uuid), ['resume']);
     });
 

@@ -6,17 +6,17 @@
 // changing the row.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBus, type BusArgs, type Server } from '../../../src/bus/index.js';
+import { MemoryBus } from '../../../src/bus/index.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { startComputeWorld, type ComputeWorld, type WorldImage } from '../../support/compute-world.js';
 import type { Tenant } from '../../support/compute-harness.js';
 import { insertInstance, type InstanceOverrides } from './server-fixtures.js';
+import { recordingAgent, type RecordingAgent } from './recording-agent.js';
 
 describe('server rebuild', () => {
   let w: ComputeWorld;
   let bus: MemoryBus;
-  let agent: Server;
-  let received: { method: string; args: BusArgs }[] = [];
+  let agent: RecordingAgent;
   let t: Tenant;
   let first: WorldImage;
   let second: WorldImage;
@@ -33,7 +33,7 @@ describe('server rebuild', () => {
     t = w.compute.alice;
     first = await w.createImage(t.token, { name: 'first' });
     second = await w.createImage(t.token, { name: 'second', properties: { os_distro: 'cirros' } });
-    agent = await bus.serve('compute', 'host-a', { rebuild_instance: async (args) => { received.push({ method: 'rebuild_instance', args }); } });
+    agent = await recordingAgent(bus, ['rebuild_instance']);
     const key = await w.compute.request('POST', '/v2.1/os-keypairs', { body: { keypair: { name: 'k2' } }, token: t.token, version: '2.1' });
     assert.equal(key.statusCode, 200, key.body);
   });
@@ -42,7 +42,7 @@ describe('server rebuild', () => {
     await w?.close();
     await bus?.close();
   });
-  beforeEach(() => { received = []; });
+  beforeEach(() => agent.reset());
 
   it('rebuilds onto a new image with new name, metadata, key and user data; 202 with adminPass', async () => {
     const vm = await server({ system_metadata: JSON.stringify({ image_old_prop: 'x', other: 'kept' }) });
@@ -67,9 +67,8 @@ describe('server rebuild', () => {
     assert.equal(sysmeta.image_os_distro, 'cirros');
     assert.equal(sysmeta.image_old_prop, undefined, "the old image's properties go");
     assert.equal(sysmeta.other, 'kept');
-    for (let i = 0; i < 200 && received.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(received.length, 1);
-    assert.deepEqual(received[0]!.args, {
+    await agent.waitFor(1);
+    assert.deepEqual(agent.received[0]!.args, {
       uuid: vm.uuid, request_id: res.headers['x-openstack-request-id'], image_id: second.id, display_name: 'rebuilt', hostname: 'vm',
       key_name: 'k2', key_data: now.key_data, user_data: 'ZWNobyBoaQ==', metadata: { role: 'web' }, admin_password: 'secret-pw', stopped: false,
     });
@@ -85,15 +84,14 @@ describe('server rebuild', () => {
     assert.ok(res.json().server.adminPass.length >= 8);
     const now = await row(vm.uuid);
     assert.deepEqual([now.display_name, now.key_name, now.user_data], ['keep', 'k0', 'eA==']);
-    for (let i = 0; i < 200 && received.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(received[0]!.args.stopped, true);
+    await agent.waitFor(1);
+    assert.equal(agent.received[0]!.args.stopped, true);
     // 2.54 / 2.57: null removes the key and the user data.
     const other = await server({ key_name: 'k0', key_data: 'ssh-ed25519 AAAA k0', user_data: 'eA==' });
     assert.equal((await act(other.uuid, { rebuild: { imageRef: second.id, key_name: null, user_data: null } })).statusCode, 202);
     const cleared = await row(other.uuid);
     assert.deepEqual([cleared.key_name, cleared.key_data, cleared.user_data], [null, null, null]);
-    for (let i = 0; i < 200 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(received.length, 2);
+    await agent.waitFor(2);
   });
 
   it('refuses bad images, states and bodies without changing the server', async () => {
@@ -126,6 +124,6 @@ describe('server rebuild', () => {
     const gone = await server({ deleted: 1 });
     assert.equal((await act(gone.uuid, { rebuild: { imageRef: second.id } })).statusCode, 404);
     assert.equal((await act('6b5e1f0a-9d8c-4b7a-a6f5-e4d3c2b1a098', { rebuild: { imageRef: second.id } })).statusCode, 404);
-    assert.equal(received.length, 0, 'no cast for a refused rebuild');
+    assert.equal(agent.received.length, 0, 'no cast for a refused rebuild');
   });
 });
