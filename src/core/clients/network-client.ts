@@ -242,6 +242,26 @@ export class NetworkClient {
     return this.list<SecurityGroup>('security-groups', filters, 'security_groups');
   }
 
+  /** A security group, or undefined when the network service answers 404. */
+  async findSecurityGroup(id: string): Promise<SecurityGroup | undefined> {
+    const res = await this.http.get<{ security_group: SecurityGroup }>(`/security-groups/${seg(id)}`, { accept: [404] });
+    return res.status === 404 ? undefined : res.body.security_group;
+  }
+
+  async createSecurityGroup(group: { name: string; description: string; project_id?: string }): Promise<SecurityGroup> {
+    return (await this.http.post<{ security_group: SecurityGroup }>('/security-groups', { security_group: group })).body.security_group;
+  }
+
+  async updateSecurityGroup(id: string, changes: { name?: string; description?: string }): Promise<SecurityGroup> {
+    return (await this.http.put<{ security_group: SecurityGroup }>(`/security-groups/${seg(id)}`, { security_group: changes })).body.security_group;
+  }
+
+  /** Deletes; false when it was not there. A group in use is the network service's 409. */
+  async deleteSecurityGroup(id: string): Promise<boolean> {
+    const res = await this.http.delete(`/security-groups/${seg(id)}`, { accept: [404] });
+    return res.status !== 404;
+  }
+
   /** Security groups by name within a project (Nova resolves `--security-group name` this way). */
   listSecurityGroupsByName(names: string | readonly string[], projectId: string): Promise<SecurityGroup[]> {
     return this.listSecurityGroups({ name: names, project_id: projectId });
