@@ -1,7 +1,8 @@
 // Tempest's compute tests against the real all-in-one as root (two simulated hosts, the uplink
 // into `public`, the bootstrap's nimbus-cirros, real QEMU guests): the compute tests the
-// interoperability guideline requires for what the compute service covers (servers, flavors,
-// key pairs, zones, quotas, instance actions, reboot, stop — scripts/tempest/compute-interop.txt)
+// interoperability guideline requires, volumes aside (servers, flavors, key pairs, zones, quotas,
+// instance actions, reboot, stop, lock, rebuild, snapshots, security groups —
+// scripts/tempest/compute-interop.txt)
 // and the scenario test_server_basic_ops (SSH with a key through a floating IP, metadata,
 // config drive), with validation on.
 import { after, before, describe, test } from 'node:test';
