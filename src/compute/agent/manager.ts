@@ -52,6 +52,7 @@ export const ACTION_EVENTS = {
   terminate: 'compute_terminate_instance',
   rebuild: 'compute_rebuild_instance',
   snapshot: 'compute_snapshot_instance',
+  crashDump: 'compute_trigger_crash_dump',
   pause: 'compute_pause_instance',
   unpause: 'compute_unpause_instance',
   suspend: 'compute_suspend_instance',
@@ -280,6 +281,22 @@ export class InstanceManager implements ComputeRpcTarget {
         await this.#eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Error', error);
       } finally {
         await rm(path, { force: true }).catch(() => undefined);
+      }
+    });
+  }
+
+  /** trigger_crash_dump: an NMI into the guest (its kernel may panic and dump); no state changes. */
+  triggerCrashDump(request: InstanceRequest): Promise<void> {
+    const { uuid, request_id } = request;
+    return this.#locked(uuid, async () => {
+      await this.#eventStart(uuid, request_id, ACTION_EVENTS.crashDump);
+      try {
+        await this.driver.injectNmi(uuid);
+        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.crashDump, 'Success');
+      } catch (error) {
+        this.options.logger.error({ err: error, instance: uuid }, 'trigger_crash_dump failed');
+        await this.#fault(uuid, error);
+        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.crashDump, 'Error', error);
       }
     });
   }

@@ -9,6 +9,7 @@
 //              the power button is stopped hard after the timeout and started again
 //   destroy    quit at once (Nova's destroy), no grace
 //   pause      QMP stop / cont: the vCPUs halt, memory stays in QEMU
+//   injectNmi  QMP inject-nmi (trigger_crash_dump)
 //   suspend    stop, the whole state (memory, devices) written to the instance's suspend.state
 //              by QEMU's migration to a file, then quit — the host keeps no process for it
 //   resume     QEMU started with -incoming defer, the state loaded from the file, cont
@@ -140,6 +141,10 @@ export class QemuDriver {
     const handle = await this.processes.adopt(uuid);
     if (!handle) throw new Error(`guest ${uuid} is not running`);
     return handle;
+  }
+
+  async injectNmi(uuid: string): Promise<void> {
+    await (await this.#running(uuid)).qmp.execute('inject-nmi', undefined, { timeoutMs: 5000 });
   }
 
   async pause(uuid: string): Promise<void> {

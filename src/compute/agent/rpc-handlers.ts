@@ -29,6 +29,7 @@ export interface ComputeRpcTarget {
   rebootInstance(request: RebootRequest): Promise<void>;
   rebuildInstance(request: RebuildRequest): Promise<void>;
   snapshotInstance(request: SnapshotRequest): Promise<void>;
+  triggerCrashDump(request: InstanceRequest): Promise<void>;
   pauseInstance(request: InstanceRequest): Promise<void>;
   unpauseInstance(request: InstanceRequest): Promise<void>;
   suspendInstance(request: InstanceRequest): Promise<void>;
@@ -303,6 +304,7 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     stop_instance: async (args) => detach(target.stopInstance(parseInstanceRequest('stop_instance', args))),
     start_instance: async (args) => detach(target.startInstance(parseInstanceRequest('start_instance', args))),
     reboot_instance: async (args) => detach(target.rebootInstance(parseRebootInstance(args))),
+    trigger_crash_dump: async (args) => detach(target.triggerCrashDump(parseInstanceRequest('trigger_crash_dump', args))),
     snapshot_instance: async (args) => detach(target.snapshotInstance(parseSnapshotInstance(args))),
     rebuild_instance: async (args) => detach(target.rebuildInstance(parseRebuildInstance(args))),
     pause_instance: async (args) => detach(target.pauseInstance(parseInstanceRequest('pause_instance', args))),

@@ -98,6 +98,25 @@ async function powerAction(ctx: Ctx, t: Transition, rule: string, actionName: st
   await castToHost(ctx, host, rpc, { uuid: row.uuid, request_id: ctx.caller.requestId, ...extra });
 }
 
+// compute/api.py trigger_crash_dump: no task state, the guest must be running.
+const CRASH_DUMP_VM_STATES = ['active', 'paused', 'rescued', 'resized', 'error'];
+const POWER_RUNNING = 1;
+
+async function triggerCrashDump(ctx: Ctx): Promise<void> {
+  validateBody(ctx.body, { type: 'object', properties: { trigger_crash_dump: { type: 'null' } }, required: ['trigger_crash_dump'], additionalProperties: false });
+  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
+  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:trigger_crash_dump', instanceTarget(row));
+  checkNotLocked(ctx.caller, row);
+  if (!row.host) throw instanceNotReady(row.uuid);
+  if (!CRASH_DUMP_VM_STATES.includes(row.vm_state)) throw instanceInvalidState(row.uuid, 'trigger_crash_dump', 'vm_state', row.vm_state);
+  if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'trigger_crash_dump', 'task_state', row.task_state);
+  if (row.power_state !== POWER_RUNNING) throw new ApiError(409, `Instance ${row.uuid} is not running.`, 'InstanceNotRunning');
+  await inTransaction(ctx.deps.db, (trx) => recordInstanceAction(trx, {
+    action: INSTANCE_ACTION.TRIGGER_CRASH_DUMP, instanceUuid: row.uuid, requestId: ctx.caller.requestId, userId: ctx.caller.userId, projectId: ctx.caller.projectId,
+  }));
+  await castToHost(ctx, row.host, 'trigger_crash_dump', { uuid: row.uuid, request_id: ctx.caller.requestId });
+}
+
 const REBOOT: Schema = {
   type: 'object',
   properties: {
@@ -181,6 +200,7 @@ export const SERVER_POWER_ACTIONS: Readonly<Record<string, readonly Endpoint[]>>
     },
   }],
   'os-getConsoleOutput': [{ handler: consoleOutput }],
+  trigger_crash_dump: [{ min: '2.17', status: 202, handler: triggerCrashDump }],
   pause: [{
     status: 202,
     handler: async (ctx) => powerAction(ctx, PAUSE, 'os_compute_api:os-pause-server:pause', INSTANCE_ACTION.PAUSE, 'pause_instance'),

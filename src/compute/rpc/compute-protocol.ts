@@ -7,7 +7,7 @@
 //   cast stop_instance          {uuid, request_id}
 //   cast start_instance         {uuid, request_id}
 //   cast reboot_instance        {uuid, request_id, reboot_type: 'SOFT' | 'HARD'}
-//   cast pause_instance, unpause_instance, suspend_instance, resume_instance  {uuid, request_id}
+//   cast pause_instance, unpause_instance, suspend_instance, resume_instance, trigger_crash_dump  {uuid, request_id}
 //   cast rebuild_instance       {uuid, request_id, image_id, display_name, hostname, key_name, key_data,
 //                                user_data, metadata, admin_password, stopped}
 //   cast snapshot_instance      {uuid, request_id, image_id}   (createImage: upload into that image)

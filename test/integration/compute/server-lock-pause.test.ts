@@ -26,7 +26,7 @@ describe('server lock, pause and suspend actions', () => {
   before(async () => {
     bus = new MemoryBus();
     h = await startCompute({ bus });
-    agent = await recordingAgent(bus, ['pause_instance', 'unpause_instance', 'suspend_instance', 'resume_instance', 'stop_instance']);
+    agent = await recordingAgent(bus, ['pause_instance', 'unpause_instance', 'suspend_instance', 'resume_instance', 'stop_instance', 'trigger_crash_dump']);
   });
   after(async () => {
     await agent?.stop();
@@ -133,6 +133,30 @@ describe('server lock, pause and suspend actions', () => {
       const theirs = await server({}, h.bob);
       assert.equal((await act(theirs.uuid, { pause: null })).statusCode, 404);
       assert.deepEqual(await instanceState(h.db, theirs.uuid), { vm_state: 'active', task_state: null });
+    });
+  });
+
+  describe('trigger_crash_dump (2.17)', () => {
+    it('casts to a running server\'s host with an action; refuses old versions, stopped and locked servers', async () => {
+      const vm = await server();
+      const res = await act(vm.uuid, { trigger_crash_dump: null }, h.alice.token, '2.17');
+      assert.equal(res.statusCode, 202, res.body);
+      await waitFor(1);
+      assert.deepEqual(agent.received[0], { method: 'trigger_crash_dump', args: { uuid: vm.uuid, request_id: res.headers['x-openstack-request-id'] } });
+      assert.deepEqual(await actions(vm.uuid), ['trigger_crash_dump']);
+      assert.deepEqual(await instanceState(h.db, vm.uuid), { vm_state: 'active', task_state: null });
+
+      assert.equal((await act(vm.uuid, { trigger_crash_dump: null }, h.alice.token, '2.16')).statusCode, 404);
+      assert.equal((await act(vm.uuid, { trigger_crash_dump: {} }, h.alice.token, '2.17')).statusCode, 400);
+      const stopped = await server({ vm_state: 'stopped', power_state: 4 });
+      assert.equal((await act(stopped.uuid, { trigger_crash_dump: null }, h.alice.token, '2.17')).statusCode, 409);
+      const off = await server({ power_state: 4 });
+      const notRunning = await act(off.uuid, { trigger_crash_dump: null }, h.alice.token, '2.17');
+      assert.equal(notRunning.statusCode, 409);
+      assert.equal(notRunning.json().conflictingRequest.message, `Instance ${off.uuid} is not running.`);
+      const locked = await server({ locked: 1, locked_by: 'admin' });
+      assert.equal((await act(locked.uuid, { trigger_crash_dump: null }, h.alice.token, '2.17')).statusCode, 409);
+      assert.equal(agent.received.length, 1);
     });
   });
 });

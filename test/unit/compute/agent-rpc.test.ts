@@ -103,6 +103,7 @@ describe('compute agent RPC parsers', () => {
       stopInstance: async () => { seen.push('stop'); throw new Error('manager failure stays in the manager'); },
       startInstance: async () => { seen.push('start'); },
       rebootInstance: async () => { seen.push('reboot'); },
+      triggerCrashDump: async () => { seen.push('nmi'); },
       snapshotInstance: async (r) => { seen.push(`snapshot:${r.image_id === UUID}`); },
       rebuildInstance: async (r) => { seen.push(`rebuild:${r.changes.image_id === UUID}:${r.stopped}`); },
       pauseInstance: async (r) => { seen.push(`pause:${r.uuid === UUID}`); },

@@ -8,7 +8,7 @@ import { nextId, nowIso } from '../../db/transaction.js';
 /** Nova's action names (nova.compute.instance_actions). */
 export const INSTANCE_ACTION = {
   CREATE: 'create', DELETE: 'delete', STOP: 'stop', START: 'start', REBOOT: 'reboot',
-  REBUILD: 'rebuild', CREATE_IMAGE: 'createImage', LOCK: 'lock', UNLOCK: 'unlock', PAUSE: 'pause', UNPAUSE: 'unpause', SUSPEND: 'suspend', RESUME: 'resume',
+  REBUILD: 'rebuild', CREATE_IMAGE: 'createImage', TRIGGER_CRASH_DUMP: 'trigger_crash_dump', LOCK: 'lock', UNLOCK: 'unlock', PAUSE: 'pause', UNPAUSE: 'unpause', SUSPEND: 'suspend', RESUME: 'resume',
 } as const;
 
 export interface ActionStart {
