@@ -1,6 +1,6 @@
 // Nova's registered defaults for the server sub-resources (nova/policies/console_output.py,
 // server_metadata.py, ips.py, instance_actions.py, server_external_events.py, server_tags.py,
-// lock_server.py, pause_server.py, suspend_server.py, security_groups.py).
+// lock_server.py, pause_server.py, suspend_server.py, security_groups.py, simple_tenant_usage.py).
 // Readers see, members change; instance action events (with tracebacks) and their details are
 // admin's; external events come from services (Neutron) — Nova 2023.2 moved that rule from admin
 // to the service role, both are accepted here.
@@ -53,4 +53,7 @@ export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   'os_compute_api:os-security-groups:list': reader,
   'os_compute_api:os-security-groups:add': member,
   'os_compute_api:os-security-groups:remove': member,
+  // simple_tenant_usage.py: every project's usage is the admin's, one project's its readers'.
+  'os_compute_api:os-simple-tenant-usage:list': admin,
+  'os_compute_api:os-simple-tenant-usage:show': reader,
 };
