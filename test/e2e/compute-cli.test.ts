@@ -3,7 +3,13 @@
 // into `public`, the bootstrap's nimbus-cirros image and real QEMU guests. Two servers on
 // different hosts: ACTIVE, console log shows DHCP and metadata, SSH through a floating IP with the
 // key sees the user-data's effect, the two ping each other; stop, start, reboot and delete work and
-// leave no QEMU, tap, port or allocation behind.
+// leave no QEMU, tap, port or allocation behind. Issue 7's actions on vm1, seen from outside:
+//   lock     the owner's stop is refused while locked (2.73 reason shown), accepted after unlock;
+//   pause    the guest stops answering SSH and answers again after unpause, without a reboot;
+//   suspend  no QEMU runs for it, only its saved state; after resume it still holds a file it wrote
+//            to RAM (tmpfs) before — the memory came back from disk;
+//   snapshot + rebuild  vm1 is snapshotted, then rebuilt from the snapshot with new user data: it
+//            boots from the snapshot, runs the new user data, and answers on the same floating IP.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -53,6 +59,56 @@ describe('servers with the real openstack client', { skip: computeE2eSkip }, () 
     const left = (await listNetns()).filter((n) => n.startsWith(`nimbus-${sandbox}-`));
     assert.deepEqual(left, [], 'sandbox destroy leaves no namespace');
   });
+
+  const status = async (name: string) => (await osJson<Row>(['server', 'show', name])).status as string;
+  const reaches = (name: string, wanted: string) => eventually(`${name} ${wanted}`, async () => ((await status(name)) === wanted ? true : undefined), 180_000, 1000);
+  const boots = async (name: string) => ((await os(['console', 'log', 'show', name])).match(/nimbus-init: boot/g) ?? []).length;
+
+  /** Issue 7's actions on a running guest reachable over SSH at `fip`. */
+  async function lifecycle(id: string, fip: string): Promise<void> {
+    const bootsBefore = await boots('vm1');
+    await os(['--os-compute-api-version', '2.73', 'server', 'lock', '--reason', 'e2e maintenance', 'vm1']);
+    const locked = await osJson<Row>(['--os-compute-api-version', '2.73', 'server', 'show', 'vm1']);
+    assert.equal(String(locked.locked), 'True');
+    assert.equal(locked.locked_reason, 'e2e maintenance');
+    await os(['server', 'unlock', 'vm1']);
+    assert.equal(String((await osJson<Row>(['--os-compute-api-version', '2.9', 'server', 'show', 'vm1'])).locked), 'False');
+
+    await ssh(fip, 'echo before-pause > /tmp/marker');
+    await os(['server', 'pause', 'vm1']);
+    await reaches('vm1', 'PAUSED');
+    await assert.rejects(ssh(fip, 'echo should-not-answer'), 'a paused guest does not answer');
+    await os(['server', 'unpause', 'vm1']);
+    await reaches('vm1', 'ACTIVE');
+    await eventually('SSH after unpause', async () => ((await ssh(fip, 'cat /tmp/marker')).stdout.trim() === 'before-pause' ? true : undefined), 60_000, 1000);
+
+    await ssh(fip, 'echo before-suspend > /tmp/marker');
+    await os(['server', 'suspend', 'vm1']);
+    await reaches('vm1', 'SUSPENDED');
+    const host = join(cloud.dataDir, 'compute', (await osJson<Row>(['server', 'show', 'vm1']))['OS-EXT-SRV-ATTR:host'] as string);
+    assert.ok(existsSync(join(host, 'instances', id, 'suspend.state')), 'the saved state is on the host');
+    assert.deepEqual(readdirSync(join(host, 'pids')).filter((f) => f.includes(id)), [], 'no QEMU runs for a suspended guest');
+    await assert.rejects(ssh(fip, 'echo should-not-answer'), 'a suspended guest does not answer');
+    await os(['server', 'resume', 'vm1']);
+    await reaches('vm1', 'ACTIVE');
+    const marker = await eventually('SSH after resume', async () => (await ssh(fip, 'cat /tmp/marker')).stdout.trim(), 60_000, 1000);
+    assert.equal(marker, 'before-suspend', 'the guest memory came back from disk');
+    assert.equal(existsSync(join(host, 'instances', id, 'suspend.state')), false, 'the saved state is removed once loaded');
+    assert.equal(await boots('vm1'), bootsBefore, 'neither pause nor suspend rebooted it');
+
+    const snapshot = await osJson<Row>(['server', 'image', 'create', '--name', 'vm1-snap', '--wait', 'vm1']);
+    assert.equal((await osJson<Row>(['image', 'show', snapshot.id])).status, 'active');
+    const userData = join(work, 'rebuild-data.sh');
+    writeFileSync(userData, '#!/bin/sh\necho "rebuilt from a snapshot" > /home/cirros/rebuilt\nchown cirros /home/cirros/rebuilt\n');
+    await os(['--os-compute-api-version', '2.57', 'server', 'rebuild', '--image', 'vm1-snap', '--user-data', userData, '--wait', 'vm1']);
+    const rebuilt = await osJson<Row>(['server', 'show', 'vm1']);
+    assert.equal(rebuilt.status, 'ACTIVE');
+    assert.match(JSON.stringify(rebuilt.image), new RegExp(snapshot.id as string));
+    const seen = await eventually('SSH after the rebuild', async () => (await ssh(fip, 'cat /home/cirros/rebuilt')).stdout.trim(), 180_000, 2000);
+    assert.equal(seen, 'rebuilt from a snapshot');
+    const actions = (await osJson<Row[]>(['server', 'event', 'list', 'vm1'])).map((a) => a.Action);
+    for (const name of ['lock', 'unlock', 'pause', 'unpause', 'suspend', 'resume', 'createImage', 'rebuild']) assert.ok(actions.includes(name), `${name} in ${actions.join(',')}`);
+  }
 
   test('boot, reach, act on and delete two servers', { timeout: 900_000 }, async () => {
     const services = await eventually('two nova-compute services up', async () => {
@@ -114,8 +170,10 @@ describe('servers with the real openstack client', { skip: computeE2eSkip }, () 
     await os(['server', 'reboot', '--hard', '--wait', 'vm1']);
     assert.equal((await osJson<Row>(['server', 'show', 'vm1'])).status, 'ACTIVE');
     await eventually('SSH after the reboot', async () => (await ssh(fip, 'echo back')).stdout.trim() === 'back' ? true : undefined, 180_000, 2000);
+    await lifecycle(vm1.id as string, fip);
 
     await os(['server', 'delete', '--wait', 'vm1', 'vm2']);
+    await os(['image', 'delete', 'vm1-snap']);
     assert.deepEqual(await osJson<Row[]>(['server', 'list']), []);
     const ports = await osJson<Row[]>(['port', 'list', '--device-owner', 'compute:nova']);
     assert.deepEqual(ports, [], 'no compute port left');
