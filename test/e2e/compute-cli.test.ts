@@ -69,10 +69,10 @@ describe('servers with the real openstack client', { skip: computeE2eSkip }, () 
     const bootsBefore = await boots('vm1');
     await os(['--os-compute-api-version', '2.73', 'server', 'lock', '--reason', 'e2e maintenance', 'vm1']);
     const locked = await osJson<Row>(['--os-compute-api-version', '2.73', 'server', 'show', 'vm1']);
-    assert.equal(String(locked.locked), 'True');
+    assert.equal(String(locked.locked).toLowerCase(), 'true');
     assert.equal(locked.locked_reason, 'e2e maintenance');
     await os(['server', 'unlock', 'vm1']);
-    assert.equal(String((await osJson<Row>(['--os-compute-api-version', '2.9', 'server', 'show', 'vm1'])).locked), 'False');
+    assert.equal(String((await osJson<Row>(['--os-compute-api-version', '2.9', 'server', 'show', 'vm1'])).locked).toLowerCase(), 'false');
 
     await ssh(fip, 'echo before-pause > /tmp/marker');
     await os(['server', 'pause', 'vm1']);

@@ -82,9 +82,16 @@ const HOST_RE = /^[A-Za-z0-9][\w.:@-]{0,254}$/;
 const REQUEST_ID_RE = /^[\w.:-]{1,255}$/;
 const EVENT_RE = /^[a-z][a-z0-9_]{0,254}$/;
 const VM_STATES = ['building', 'active', 'stopped', 'paused', 'suspended', 'shelved', 'shelved_offloaded', 'rescued', 'resized', 'soft-delete', 'deleted', 'error'];
-const TASK_STATES = ['scheduling', 'block_device_mapping', 'networking', 'spawning', 'powering-off', 'powering-on', 'rebooting',
-  'reboot_pending', 'reboot_started', 'rebooting_hard', 'reboot_pending_hard', 'reboot_started_hard', 'deleting', 'rebuilding',
-  'rebuild_spawning', 'image_snapshot', 'image_backup', 'migrating', 'resize_prep', 'resize_migrating', 'resize_migrated', 'resize_finish'];
+/** nova.compute.task_states, all of them: an agent reporting any of these must get through. */
+export const TASK_STATES: readonly string[] = [
+  'scheduling', 'block_device_mapping', 'networking', 'spawning',
+  'image_snapshot', 'image_snapshot_pending', 'image_pending_upload', 'image_uploading', 'image_backup', 'updating_password',
+  'resize_prep', 'resize_migrating', 'resize_migrated', 'resize_finish', 'resize_reverting', 'resize_confirming',
+  'rebooting', 'reboot_pending', 'reboot_started', 'rebooting_hard', 'reboot_pending_hard', 'reboot_started_hard',
+  'pausing', 'unpausing', 'suspending', 'resuming', 'powering-off', 'powering-on', 'rescuing', 'unrescuing',
+  'rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning', 'migrating', 'deleting', 'soft-deleting', 'restoring',
+  'shelving', 'shelving_image_pending_upload', 'shelving_image_uploading', 'shelving_offloading', 'unshelving',
+];
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 function argsOf(method: string, raw: unknown, allowed: readonly string[]): Record<string, unknown> {
