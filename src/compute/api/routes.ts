@@ -21,6 +21,7 @@ import { SERVER_REBUILD_ACTIONS } from './server-rebuild-routes.js';
 import { SERVER_IMAGE_ACTIONS } from './server-image-routes.js';
 import { registerSecurityGroupRoutes, SERVER_SECURITY_GROUP_ACTIONS } from './security-group-routes.js';
 import { registerTenantUsageRoutes } from './tenant-usage-routes.js';
+import { registerImageRoutes } from './image-routes.js';
 import { registerServerMetadataRoutes } from './server-metadata-routes.js';
 import { registerServerIpsRoutes } from './server-ips-routes.js';
 import { registerServerInterfaceRoutes } from './server-interface-routes.js';
@@ -47,6 +48,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);
+  registerImageRoutes(router);
   registerServerMetadataRoutes(router);
   registerServerIpsRoutes(router);
   registerServerInterfaceRoutes(router);
