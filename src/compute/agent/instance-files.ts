@@ -2,8 +2,9 @@
 //   <stateDir>/instances/<uuid>/disk         qcow2 overlay on the cached base image (root_gb)
 //                               console.log  the serial port (openstack console log show)
 //                               disk.config  the config drive (config-2 ISO) when asked for
-//                               build.json   the InstanceBuild and its ports: what start, reboot,
-//                                            terminate and a restarted agent need to know
+//                               build.json   the InstanceBuild, its ports and the image's hardware:
+//                                            what start, reboot, terminate and a restarted agent need
+//                               nvram.fd     a UEFI guest's variable store
 //   <stateDir>/_base/<image id>             BaseImageCache (verified by hash)
 import { randomBytes } from 'node:crypto';
 import { open, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -11,12 +12,15 @@ import { join } from 'node:path';
 import { BaseImageCache, buildConfigDrive, createOverlay } from '../virt/disks.js';
 import type { InstanceBuild, VifInfo } from '../rpc/compute-protocol.js';
 import { networkData, type InstancePort } from './vifs.js';
+import type { GuestHardware } from './guest-hardware.js';
 import { DASHED_UUID as UUID } from '../../core/ids.js';
 
 /** What build.json holds. */
 export interface InstanceRecord {
   readonly build: InstanceBuild;
   readonly ports: readonly InstancePort[];
+  /** What the image asked for (absent in records of older agents: the defaults). */
+  readonly hardware?: GuestHardware;
 }
 
 const GIB = 1024 ** 3;
@@ -42,11 +46,15 @@ export class InstanceFiles {
   configDrivePath(uuid: string): string { return join(this.dir(uuid), 'disk.config'); }
   /** The guest's memory and device state while suspended (QEMU's migration stream). */
   suspendStatePath(uuid: string): string { return join(this.dir(uuid), 'suspend.state'); }
+  /** The guest's own UEFI variable store (a copy of OVMF's template, kept across boots). */
+  nvramPath(uuid: string): string { return join(this.dir(uuid), 'nvram.fd'); }
   /** A snapshot on its way to the image service. */
   snapshotPath(uuid: string, imageId: string): string { return join(this.dir(uuid), `snapshot-${imageId}.qcow2`); }
   recordPath(uuid: string): string { return join(this.dir(uuid), 'build.json'); }
   /** VNC's unix socket lives beside QMP's (short paths: sun_path is 108 bytes). */
   vncSocketPath(uuid: string): string { return join(this.stateDir, 'vnc', `${uuid}.sock`); }
+  /** The QEMU guest agent's channel, beside the VNC sockets. */
+  guestAgentSocketPath(uuid: string): string { return join(this.stateDir, 'qga', `${uuid}.sock`); }
 
   /** The root disk: an overlay of `basePath` grown to root_gb (0 = the image's own size). */
   async createDisk(uuid: string, basePath: string, rootGb: number): Promise<void> {

@@ -18,6 +18,7 @@ import type { InstanceFiles, InstanceRecord } from './instance-files.js';
 import type { QemuDriver } from './qemu-driver.js';
 import type { ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, RebuildRequest, SnapshotRequest } from './rpc-handlers.js';
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
+import { hardwareOf, type GuestHardware } from './guest-hardware.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -122,12 +123,12 @@ export class InstanceManager implements ComputeRpcTarget {
     try {
       // Still ours and still spawning? (deleted while queued, or moved by a reschedule)
       if (!(await this.instanceUpdate(uuid, { task_state: 'spawning' }, ['spawning'])).updated) throw new InstanceGoneError(uuid);
-      const base = await this.#baseImage(build);
+      const { base, hardware } = await this.#baseImage(build);
       await this.files.createDisk(uuid, base, build.flavor.root_gb);
-      await this.files.saveRecord({ build, ports });
+      await this.files.saveRecord({ build, ports, hardware });
       await this.vifs.allocate(build, async (port) => {
         ports.push(port);
-        await this.files.saveRecord({ build, ports });
+        await this.files.saveRecord({ build, ports, hardware });
       });
       const networkInfo = await this.vifs.vifInfo(ports);
       await this.conductor('instance_info_cache_update', { uuid, network_info: networkInfo });
@@ -137,7 +138,7 @@ export class InstanceManager implements ComputeRpcTarget {
         waiting = this.events.wait(uuid, ports.map((p) => p.id), this.#vifPlugTimeoutMs, (id) => this.vifs.isActive(id));
         waiting.catch(() => undefined);
       }
-      const pid = await this.driver.spawn({ build, ports });
+      const pid = await this.driver.spawn({ build, ports, hardware });
       log.info({ pid, ports: ports.map((p) => p.id) }, 'guest started, waiting for network-vif-plugged');
       if (this.#terminating.has(uuid)) throw new WaitCancelledError(uuid, 'the instance is being deleted');
       await waiting;
@@ -159,8 +160,8 @@ export class InstanceManager implements ComputeRpcTarget {
     }
   }
 
-  /** The verified base image (BaseImageCache), fetched from the image service when missing. */
-  async #baseImage(build: InstanceBuild): Promise<string> {
+  /** The verified base image (BaseImageCache, fetched when missing) and the hardware it asks for. */
+  async #baseImage(build: InstanceBuild): Promise<{ base: string; hardware: GuestHardware }> {
     let image: Image;
     try {
       image = await this.options.image.getImage(build.image_id);
@@ -176,7 +177,9 @@ export class InstanceManager implements ComputeRpcTarget {
       ? { algorithm: algo, value: image.os_hash_value }
       : image.checksum ? { algorithm: 'md5', value: image.checksum } : undefined;
     if (!expected) throw new BuildAbortError(`Image ${image.id} has no checksum to verify it by.`);
-    return this.files.baseImages.ensure(image.id, expected, async (dest) => { await this.options.image.downloadImage(image.id, dest); });
+    const hardware = hardwareOf(image);
+    const base = await this.files.baseImages.ensure(image.id, expected, async (dest) => { await this.options.image.downloadImage(image.id, dest); });
+    return { base, hardware };
   }
 
   async #cleanup(uuid: string, ports: readonly InstancePort[], log: Logger): Promise<void> {
@@ -232,11 +235,12 @@ export class InstanceManager implements ComputeRpcTarget {
         const build: InstanceBuild = { ...record.build, ...request.changes };
         await this.driver.destroy(uuid);
         await this.driver.discardSuspendState(uuid);
-        const base = await this.#baseImage(build);
+        const { base, hardware } = await this.#baseImage(build);
         await this.files.createDisk(uuid, base, build.flavor.root_gb);
-        await this.files.saveRecord({ build, ports: record.ports });
+        await rm(this.files.nvramPath(uuid), { force: true }); // a new image brings its own boot entries
+        await this.files.saveRecord({ build, ports: record.ports, hardware });
         if (build.config_drive) await this.files.writeConfigDrive(build, await this.vifs.vifInfo(record.ports));
-        if (!request.stopped) await this.driver.spawn({ build, ports: record.ports });
+        if (!request.stopped) await this.driver.spawn({ build, ports: record.ports, hardware });
         const done = await this.instanceUpdate(uuid, request.stopped
           ? { vm_state: 'stopped', task_state: null, power_state: POWER_STATE.SHUTDOWN }
           : { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING, launched_at: new Date().toISOString() }, ['rebuilding']);

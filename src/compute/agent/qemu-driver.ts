@@ -15,7 +15,7 @@
 //   resume     QEMU started with -incoming defer, the state loaded from the file, cont
 //   snapshot   the disk flattened into a standalone qcow2 (a running guest paused meanwhile)
 //   powerState QMP query-status → nova power_state
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Accelerator } from '../virt/kvm.js';
@@ -23,6 +23,7 @@ import { flattenDisk } from '../virt/disks.js';
 import { QemuProcessManager, type StartSpec, type StopOutcome, type VmHandle } from '../virt/qemu-process.js';
 import { POWER_STATE } from '../conductor/instance-protocol.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
+import { DEFAULT_HARDWARE, OVMF_CANDIDATES } from './guest-hardware.js';
 
 /** How often spawn() tries when the disk is still locked by a dying QEMU. */
 const DISK_LOCK_ATTEMPTS = 4;
@@ -65,28 +66,56 @@ export class QemuDriver {
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 60_000;
   }
 
-  /** The QEMU spec of a server. */
+  /** The QEMU spec of a server, with the hardware its image asked for. */
   async specFor(record: InstanceRecord): Promise<StartSpec> {
     const { build, ports } = record;
     const files = this.options.files;
+    const hw = record.hardware ?? DEFAULT_HARDWARE;
     return {
       name: `instance-${build.uuid}`,
       uuid: build.uuid,
       vcpus: build.flavor.vcpus,
       memoryMb: build.flavor.memory_mb,
-      machine: 'pc',
+      machine: hw.machine,
+      osType: hw.osType,
       accelerator: await this.options.accelerator(),
-      disks: [{ path: files.diskPath(build.uuid), format: 'qcow2', bus: 'virtio' }],
-      nics: ports.map((p) => ({ tap: p.tap, mac: p.mac, model: 'virtio' as const, ...(p.mtu !== null ? { mtu: p.mtu } : {}) })),
+      disks: [{ path: files.diskPath(build.uuid), format: 'qcow2', bus: hw.diskBus }],
+      nics: ports.map((p) => ({ tap: p.tap, mac: p.mac, model: hw.nicModel, ...(p.mtu !== null ? { mtu: p.mtu } : {}) })),
       serialLogPath: files.consolePath(build.uuid),
       vnc: { unixSocket: files.vncSocketPath(build.uuid) },
+      ...(hw.video !== undefined ? { video: hw.video } : {}),
+      ...(hw.guestAgent ? { guestAgentSocketPath: files.guestAgentSocketPath(build.uuid) } : {}),
+      ...(hw.firmware === 'uefi' ? { firmware: await this.#uefi(build.uuid) } : {}),
       ...((await files.hasConfigDrive(build.uuid)) ? { configDrivePath: files.configDrivePath(build.uuid) } : {}),
     };
   }
 
+  /** OVMF's code and the guest's own NVRAM, copied from OVMF's template on its first boot. */
+  async #uefi(uuid: string): Promise<{ type: 'uefi'; code: string; nvram: string }> {
+    const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
+    let ovmf: { code: string; vars: string } | undefined;
+    for (const candidate of OVMF_CANDIDATES) {
+      if ((await isFile(candidate.code)) && (await isFile(candidate.vars))) { ovmf = candidate; break; }
+    }
+    if (!ovmf) throw new Error('the image asks for UEFI (hw_firmware_type=uefi) but OVMF (Debian package ovmf) is not installed on this host');
+    const nvram = this.options.files.nvramPath(uuid);
+    if (!(await isFile(nvram))) {
+      await mkdir(dirname(nvram), { recursive: true, mode: 0o700 });
+      await copyFile(ovmf.vars, nvram);
+    }
+    return { type: 'uefi', code: ovmf.code, nvram };
+  }
+
   /** Starts the guest (a running one is adopted, never restarted); its pid. */
+  /** The directories of a guest's VNC and guest-agent sockets. */
+  async #socketDirs(uuid: string): Promise<void> {
+    for (const socket of [this.options.files.vncSocketPath(uuid), this.options.files.guestAgentSocketPath(uuid)]) {
+      await mkdir(dirname(socket), { recursive: true, mode: 0o700 });
+    }
+  }
+
   async spawn(record: InstanceRecord): Promise<number> {
-    await mkdir(dirname(this.options.files.vncSocketPath(record.build.uuid)), { recursive: true, mode: 0o700 });
+    await this.#socketDirs(record.build.uuid);
     const spec = await this.specFor(record);
     // A QEMU that died a moment ago (killed, crashed) may still hold its disk's lock while the
     // kernel tears it down: the new one refuses to open the disk then. Try again briefly.
@@ -179,7 +208,7 @@ export class QemuDriver {
     const uuid = record.build.uuid;
     const state = this.options.files.suspendStatePath(uuid);
     if (!(await stat(state).then((s) => s.isFile(), () => false))) throw new Error(`guest ${uuid} has no saved state to resume from`);
-    await mkdir(dirname(this.options.files.vncSocketPath(uuid)), { recursive: true, mode: 0o700 });
+    await this.#socketDirs(uuid);
     const handle = await this.processes.start({ ...(await this.specFor(record)), incomingDeferred: true });
     try {
       await handle.qmp.execute('migrate-incoming', { uri: `exec:cat ${shellWord(state)}` }, { timeoutMs: 5000 });

@@ -13,6 +13,7 @@ export const QEMU_BINARY = 'qemu-system-x86_64';
 export type MachineType = 'pc' | 'q35';
 export type DiskBus = 'virtio' | 'sata' | 'ide';
 export type NicModel = 'virtio' | 'e1000';
+export type VideoModel = 'vga' | 'virtio' | 'cirrus' | 'qxl' | 'none';
 
 export interface DiskSpec {
   path: string;
@@ -69,6 +70,10 @@ export interface VmSpec {
   startPaused?: boolean;
   /** Wait for a saved state (-incoming defer): QMP `migrate-incoming` then loads it (resume). */
   incomingDeferred?: boolean;
+  /** The display adapter; default a VGA when there is VNC (or Windows), else none. */
+  video?: VideoModel;
+  /** The QEMU guest agent's channel (virtio-serial org.qemu.guest_agent.0) on this host socket. */
+  guestAgentSocketPath?: string;
 }
 
 export class VmSpecError extends Error {
@@ -204,7 +209,13 @@ export function buildQemuArgs(spec: VmSpec): string[] {
     args.push('-device', 'isa-serial,chardev=charserial0,id=serial0');
   }
 
-  if (spec.vnc !== undefined || windows) args.push('-device', 'VGA,id=video0');
+  const video = spec.video === undefined ? (spec.vnc !== undefined || windows ? 'vga' : 'none') : oneOf('video', spec.video, ['vga', 'virtio', 'cirrus', 'qxl', 'none'] as const);
+  const VIDEO_DEVICES = { vga: 'VGA', virtio: 'virtio-vga', cirrus: 'cirrus-vga', qxl: 'qxl-vga' } as const;
+  if (video !== 'none') args.push('-device', `${VIDEO_DEVICES[video]},id=video0`);
+  if (spec.guestAgentSocketPath !== undefined) {
+    args.push('-chardev', `socket,id=charga0,path=${qemuEscape(path('guestAgentSocketPath', spec.guestAgentSocketPath))},server=on,wait=off`);
+    args.push('-device', 'virtio-serial-pci,id=virtio-serial0', '-device', 'virtserialport,bus=virtio-serial0.0,chardev=charga0,id=channel0,name=org.qemu.guest_agent.0');
+  }
   if (spec.vnc !== undefined) {
     const vnc = spec.vnc;
     if ('unixSocket' in vnc) {
