@@ -11,13 +11,11 @@ import type { InstanceRow } from '../db/schema.js';
 import { inTransaction, nowIso } from '../db/transaction.js';
 import { enforce } from '../domain/policy.js';
 import { INSTANCE_ACTION, recordInstanceAction } from '../domain/servers/instance-actions.js';
-import { checkNotLocked, instanceInvalidState, instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
+import { checkNotLocked, instanceInvalidState, instanceNotReady, instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
 import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
 import type { ComputeRouter, Ctx, Endpoint } from './router.js';
 import { pyStr, validateBody, type Schema } from './validation.js';
 
-/** nova.exception.InstanceNotReady (409). */
-export const instanceNotReady = (uuid: string): ApiError => new ApiError(409, `Instance ${uuid} is not ready`, 'InstanceNotReady');
 
 interface Transition {
   /** The API's action name in messages ('stop', 'reboot'). */

@@ -25,5 +25,10 @@ export async function nextId(trx: Kysely<ComputeDb>, table: IdTable): Promise<nu
 
 /** Timestamps as Nova stores and shows them: ISO seconds with a Z. */
 export function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(new Date());
+}
+
+/** A time as the rows hold it ("…T12:06:13Z"), for storing or for comparing against in SQL. */
+export function isoSeconds(date: Date | number): string {
+  return new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { badRequest } from '../../core/errors.js';
 import type { ComputeDb, InstanceRow } from '../db/schema.js';
 import type { FlavorSnapshot } from '../rpc/compute-protocol.js';
+import { isoSeconds } from '../db/transaction.js';
 
 export interface Period { readonly start: Date; readonly stop: Date }
 
@@ -79,18 +80,15 @@ function hoursIn(row: InstanceRow, period: Period): number {
   return Math.max(0, to.getTime() - from.getTime()) / 3_600_000;
 }
 
-/** A time as the rows hold it (nowIso's second-resolution ISO form), for comparisons in SQL. */
-const stored = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** Servers that ran in the period (oldest first), optionally of one project, after `afterId`, at most `limit`. */
 export async function serversInPeriod(
   db: Kysely<ComputeDb>, period: Period, options: { projectId?: string; afterId?: number; limit?: number } = {},
 ): Promise<InstanceRow[]> {
   let q = db.selectFrom('nova_instance').selectAll()
-    .where('launched_at', 'is not', null).where('launched_at', '<', stored(period.stop))
+    .where('launched_at', 'is not', null).where('launched_at', '<', isoSeconds(period.stop))
     .where((eb) => eb.or([
-      eb.and([eb('terminated_at', 'is', null), eb.or([eb('deleted', '=', 0), eb('deleted_at', '>', stored(period.start))])]),
-      eb('terminated_at', '>', stored(period.start)),
+      eb.and([eb('terminated_at', 'is', null), eb.or([eb('deleted', '=', 0), eb('deleted_at', '>', isoSeconds(period.start))])]),
+      eb('terminated_at', '>', isoSeconds(period.start)),
     ]))
     .orderBy('id');
   if (options.projectId !== undefined) q = q.where('project_id', '=', options.projectId);

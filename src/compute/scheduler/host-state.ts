@@ -6,6 +6,7 @@
 import type { Kysely, ReferenceExpression, SelectQueryBuilder } from 'kysely';
 import type { ProviderSummary } from '../../core/clients/placement-client.js';
 import type { ComputeConfig } from '../config.js';
+import { isoSeconds } from '../db/transaction.js';
 import type { ComputeDb, ComputeNodeRow } from '../db/schema.js';
 import { serviceIsUp } from '../domain/availability-zones.js';
 import type { FlavorSnapshot } from '../rpc/compute-protocol.js';
@@ -177,7 +178,7 @@ async function chunked<T>(items: readonly string[], query: (part: string[]) => P
  * (Nova's compute manager counts them in memory and resets on success; the events are ours).
  */
 async function failedBuilds(db: Kysely<ComputeDb>, hosts: readonly string[]): Promise<Map<string, number>> {
-  const since = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const since = isoSeconds(Date.now() - 86_400_000);
   const rows = await byHosts(hosts, db.selectFrom('nova_instance_action_event').select(['host', 'result', 'id'])
     .where('event', '=', BUILD_EVENT).where('result', 'is not', null).where('start_time', '>=', since).orderBy('id'), 'host');
   const out = new Map<string, number>();

@@ -13,6 +13,7 @@ import { parseNetworkInfo } from '../../rpc/vif-info.js';
 import { statesFromStatus } from '../../api/server-view.js';
 import { lastQueryValue, nonNegativeIntegerType, validateQuery, type QueryValues, type Schema } from '../../api/validation.js';
 import type { ComputeDb, InstanceRow } from '../../db/schema.js';
+import { isoSeconds } from '../../db/transaction.js';
 import type { Caller } from '../caller.js';
 import { invalidInput } from '../errors.js';
 import { allowed, enforce, ownTarget } from '../policy.js';
@@ -320,8 +321,8 @@ export async function listServers(req: ServerListRequest): Promise<ServerListRes
   const image = opts.get('image') ?? opts.get('image_ref');
   if (image !== undefined) q = q.where('image_ref', '=', image);
   if (locked !== undefined) q = q.where('locked', '=', locked ? 1 : 0);
-  if (since !== undefined) q = q.where('updated_at', '>=', storedTime(Math.ceil(since / 1000) * 1000));
-  if (before !== undefined) q = q.where('updated_at', '<=', storedTime(Math.floor(before / 1000) * 1000));
+  if (since !== undefined) q = q.where('updated_at', '>=', isoSeconds(Math.ceil(since / 1000) * 1000));
+  if (before !== undefined) q = q.where('updated_at', '<=', isoSeconds(Math.floor(before / 1000) * 1000));
   let flavorId: number | undefined;
   if (opts.has('flavor')) {
     const flavor = await req.db.selectFrom('nova_flavor').select('id').where('flavorid', '=', opts.get('flavor')!).executeTakeFirst();
@@ -348,10 +349,6 @@ export async function listServers(req: ServerListRequest): Promise<ServerListRes
   return { rows: rows.slice(0, limit), limit };
 }
 
-/** Timestamps are stored to the second ("…T12:06:13Z", nowIso), so bounds are compared in that form. */
-function storedTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 type Order = { key: string; dir: 'asc' | 'desc' }[];
 

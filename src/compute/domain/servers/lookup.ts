@@ -8,6 +8,19 @@ import type { Caller } from '../caller.js';
 
 export const instanceNotFound = (uuid: string): ApiError => new ApiError(404, `Instance ${uuid} could not be found.`, 'InstanceNotFound');
 
+/** nova.exception.InstanceNotReady (409): the server has no host to act on. */
+export const instanceNotReady = (uuid: string): ApiError => new ApiError(409, `Instance ${uuid} is not ready`, 'InstanceNotReady');
+
+/** The server's system_metadata (image_* properties and the like); {} when unreadable. */
+export function systemMetadataOf(row: Pick<InstanceRow, 'system_metadata'>): Record<string, string> {
+  try {
+    const parsed = JSON.parse(row.system_metadata) as unknown;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, string> : {};
+  } catch {
+    return {};
+  }
+}
+
 /** nova.exception.InstanceIsLocked (409). */
 export const instanceLocked = (uuid: string): ApiError => new ApiError(409, `Instance ${uuid} is locked`, 'InstanceIsLocked');
 

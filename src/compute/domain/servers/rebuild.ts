@@ -15,7 +15,7 @@ import { storedAccessIp } from './access-ip.js';
 import { generatePassword, keyData } from './create.js';
 import { checkFlavorFitsImage, imageSystemMetadata, resolveImage } from './create-image.js';
 import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
-import { checkNotLocked, instanceInvalidState } from './lookup.js';
+import { checkNotLocked, instanceInvalidState, instanceNotReady, systemMetadataOf } from './lookup.js';
 
 export interface RebuildInput {
   readonly imageRef: string;
@@ -35,7 +35,7 @@ export interface RebuildInput {
 const REBUILD_VM_STATES = ['active', 'stopped', 'error'];
 
 function checkRebuildable(row: InstanceRow): void {
-  if (!row.host) throw new ApiError(409, `Instance ${row.uuid} is not ready`, 'InstanceNotReady');
+  if (!row.host) throw instanceNotReady(row.uuid);
   if (!REBUILD_VM_STATES.includes(row.vm_state)) throw instanceInvalidState(row.uuid, 'rebuild', 'vm_state', row.vm_state);
   if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'rebuild', 'task_state', row.task_state);
 }
@@ -48,9 +48,7 @@ async function replaceMetadata(trx: Kysely<ComputeDb>, uuid: string, metadata: R
 
 /** Image properties of the old image go; the new image's come (image_* system metadata). */
 function systemMetadataFor(row: InstanceRow, image: Parameters<typeof imageSystemMetadata>[0]): string {
-  let current: Record<string, string> = {};
-  try { current = JSON.parse(row.system_metadata) as Record<string, string>; } catch { /* start afresh */ }
-  const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !k.startsWith('image_')));
+  const kept = Object.fromEntries(Object.entries(systemMetadataOf(row)).filter(([k]) => !k.startsWith('image_')));
   return JSON.stringify({ ...kept, ...imageSystemMetadata(image) });
 }
 

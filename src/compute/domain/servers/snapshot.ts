@@ -11,7 +11,7 @@ import { inTransaction, nowIso } from '../../db/transaction.js';
 import { COMPUTE_RPC_TOPIC, type FlavorSnapshot } from '../../rpc/compute-protocol.js';
 import type { Caller } from '../caller.js';
 import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
-import { instanceInvalidState } from './lookup.js';
+import { instanceInvalidState, instanceNotReady, systemMetadataOf } from './lookup.js';
 
 const SNAPSHOT_VM_STATES = ['active', 'stopped', 'paused', 'suspended'];
 /** System metadata that is about the image record itself, not properties to pass on. */
@@ -19,10 +19,8 @@ const NOT_INHERITED = new Set(['base_image_ref', 'min_ram', 'min_disk', 'disk_fo
 
 /** The new image's properties: the server's image_* system metadata, then what marks a snapshot, then the body's. */
 export function snapshotProperties(row: InstanceRow, caller: Caller, extra: Readonly<Record<string, string>>): Record<string, string> {
-  let sysmeta: Record<string, string> = {};
-  try { sysmeta = JSON.parse(row.system_metadata) as Record<string, string>; } catch { /* none */ }
   const inherited: Record<string, string> = {};
-  for (const [key, value] of Object.entries(sysmeta)) {
+  for (const [key, value] of Object.entries(systemMetadataOf(row))) {
     if (!key.startsWith('image_')) continue;
     const name = key.slice('image_'.length);
     if (!NOT_INHERITED.has(name)) inherited[name] = value;
@@ -31,18 +29,14 @@ export function snapshotProperties(row: InstanceRow, caller: Caller, extra: Read
 }
 
 function sysmetaNumber(row: InstanceRow, key: string): number {
-  try {
-    const n = Number((JSON.parse(row.system_metadata) as Record<string, string>)[key]);
-    return Number.isSafeInteger(n) && n > 0 ? n : 0;
-  } catch {
-    return 0;
-  }
+  const n = Number(systemMetadataOf(row)[key]);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
 export async function snapshotServer(
   deps: ComputeDeps, caller: Caller, images: ImageClient, row: InstanceRow, name: string, metadata: Readonly<Record<string, string>>,
 ): Promise<Image> {
-  if (!row.host) throw new ApiError(409, `Instance ${row.uuid} is not ready`, 'InstanceNotReady');
+  if (!row.host) throw instanceNotReady(row.uuid);
   if (!SNAPSHOT_VM_STATES.includes(row.vm_state)) throw instanceInvalidState(row.uuid, 'createImage', 'vm_state', row.vm_state);
   if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'createImage', 'task_state', row.task_state);
   const flavor = JSON.parse(row.flavor) as FlavorSnapshot;
