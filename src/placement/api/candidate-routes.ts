@@ -8,6 +8,7 @@ import { findCandidates, type AllocationRequest, type CandidateResult, type Prov
 import { badRequest, resourceClassNotFoundText, traitNotFoundText } from '../domain/errors.js';
 import { atLeast, requireVersion, type Version } from '../domain/microversion.js';
 import { resourceClassIds, traitIds } from '../domain/store.js';
+import { rememberedPerShape } from '../domain/shape-memo.js';
 import type { PlacementDeps } from './deps.js';
 import { authorize, cacheHeaders, checkAccept, route, sendJson } from './http.js';
 
@@ -57,14 +58,7 @@ const renderedRequests = new WeakMap<AllocationRequest, Map<string, Buffer>>();
 const renderedSummaries = new WeakMap<ProviderSummary, Map<string, Buffer>>();
 
 function remembered<K extends object>(store: WeakMap<K, Map<string, Buffer>>, item: K, shape: string, render: () => string): Buffer {
-  let byShape = store.get(item);
-  if (byShape === undefined) store.set(item, (byShape = new Map()));
-  let out = byShape.get(shape);
-  if (out === undefined) {
-    if (byShape.size >= 8) byShape.clear();
-    byShape.set(shape, (out = Buffer.from(render())));
-  }
-  return out;
+  return rememberedPerShape(store, item, shape, () => Buffer.from(render()));
 }
 
 const COMMA = Buffer.from(',');

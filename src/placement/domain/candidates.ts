@@ -12,6 +12,7 @@
 // Before microversion 1.29 a candidate may use at most one provider that is not sharing.
 import { capacityOf, hasRoom, meetsConstraints, type InventoryLimits } from './capacity.js';
 import { SHARES_VIA_AGGREGATE } from './standard-traits.js';
+import { rememberedPerShape } from './shape-memo.js';
 
 export interface SnapshotProvider {
   readonly uuid: string;
@@ -273,8 +274,7 @@ function summaryOf(p: SnapshotProvider): ProviderSummary {
 }
 
 /** Per provider object: the lone-provider answer for the last few request shapes. */
-const loneAnswers = new WeakMap<SnapshotProvider, Map<string, AllocationRequest | null>>();
-const LONE_SHAPES_KEPT = 8;
+const loneAnswers = new WeakMap<SnapshotProvider, Map<string, AllocationRequest | undefined>>();
 
 /** Everything a lone provider's answer depends on besides the provider itself. */
 function requestShape(groups: readonly RequestGroup[], params: RequestParams, inTreeRoot: ReadonlyMap<string, string | null>): string {
@@ -319,16 +319,7 @@ function loneProviderSearch(groups: readonly RequestGroup[], params: RequestPara
     return { allocations: totals.size === 0 ? new Map() : new Map([[p.uuid, totals]]), mappings };
   };
   return {
-    request(p, providerOk) {
-      let known = loneAnswers.get(p);
-      if (known === undefined) loneAnswers.set(p, (known = new Map()));
-      const remembered = known.get(shape);
-      if (remembered !== undefined) return remembered ?? undefined;
-      const fresh = answer(p, providerOk);
-      if (known.size >= LONE_SHAPES_KEPT) known.clear();
-      known.set(shape, fresh ?? null);
-      return fresh;
-    },
+    request: (p, providerOk) => rememberedPerShape(loneAnswers, p, shape, () => answer(p, providerOk)),
   };
 }
 
