@@ -61,7 +61,7 @@ export const ACTION_EVENTS = {
 } as const;
 
 /** The server is gone or no longer ours (instance_update refused): stop quietly. */
-class InstanceGoneError extends Error {
+export class InstanceGoneError extends Error {
   constructor(uuid: string) {
     super(`instance ${uuid} is no longer on this host or was deleted`);
     this.name = 'InstanceGoneError';
@@ -85,6 +85,9 @@ export class InstanceManager implements ComputeRpcTarget {
 
   get driver(): QemuDriver { return this.options.driver; }
   get files(): InstanceFiles { return this.options.files; }
+  get image(): ImageSource { return this.options.image; }
+  get network(): NetworkClient { return this.options.network; }
+  get logger(): Logger { return this.options.logger; }
 
   /** Is an operation on this server running (power sync leaves it alone)? */
   isBusy(uuid: string): boolean {
@@ -111,19 +114,19 @@ export class InstanceManager implements ComputeRpcTarget {
   // ---- build -------------------------------------------------------------------------------
 
   buildAndRunInstance(build: InstanceBuild): Promise<void> {
-    return this.#locked(build.uuid, () => this.#build(build));
+    return this.locked(build.uuid, () => this.#build(build));
   }
 
   async #build(build: InstanceBuild): Promise<void> {
     const { uuid, request_id } = build;
     const log = this.options.logger.child({ instance: uuid, request_id });
-    await this.#eventStart(uuid, request_id, ACTION_EVENTS.build);
+    await this.eventStart(uuid, request_id, ACTION_EVENTS.build);
     const ports: InstancePort[] = [];
     let waiting: Promise<void> | undefined;
     try {
       // Still ours and still spawning? (deleted while queued, or moved by a reschedule)
       if (!(await this.instanceUpdate(uuid, { task_state: 'spawning' }, ['spawning'])).updated) throw new InstanceGoneError(uuid);
-      const { base, hardware } = await this.#baseImage(build);
+      const { base, hardware } = await this.baseImage(build);
       await this.files.createDisk(uuid, base, build.flavor.root_gb);
       await this.files.saveRecord({ build, ports, hardware });
       await this.vifs.allocate(build, async (port) => {
@@ -146,13 +149,13 @@ export class InstanceManager implements ComputeRpcTarget {
         vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING, launched_at: new Date().toISOString(),
       }, ['spawning']);
       if (!done.updated) log.warn({ done }, 'instance changed while spawning; leaving it to the next request');
-      await this.#eventFinish(uuid, request_id, ACTION_EVENTS.build, 'Success');
+      await this.eventFinish(uuid, request_id, ACTION_EVENTS.build, 'Success');
       log.info('instance spawned');
     } catch (error) {
       this.events.cancel(uuid, 'build failed');
       log.warn({ err: error }, 'build failed; cleaning up');
       await this.#cleanup(uuid, ports, log);
-      await this.#eventFinish(uuid, request_id, ACTION_EVENTS.build, 'Error', error);
+      await this.eventFinish(uuid, request_id, ACTION_EVENTS.build, 'Error', error);
       if (error instanceof InstanceGoneError || this.#terminating.has(uuid)) return;
       const reschedule = !(error instanceof BuildAbortError);
       await this.conductor('build_failed', { uuid, host: this.host, request_id, reason: messageOf(error), reschedule })
@@ -161,7 +164,7 @@ export class InstanceManager implements ComputeRpcTarget {
   }
 
   /** The verified base image (BaseImageCache, fetched when missing) and the hardware it asks for. */
-  async #baseImage(build: InstanceBuild): Promise<{ base: string; hardware: GuestHardware }> {
+  async baseImage(build: InstanceBuild): Promise<{ base: string; hardware: GuestHardware }> {
     let image: Image;
     try {
       image = await this.options.image.getImage(build.image_id);
@@ -191,7 +194,7 @@ export class InstanceManager implements ComputeRpcTarget {
   // ---- power actions -----------------------------------------------------------------------
 
   stopInstance(request: InstanceRequest): Promise<void> {
-    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.stop, ['powering-off'], async () => {
+    return this.locked(request.uuid, () => this.runAction(request, ACTION_EVENTS.stop, ['powering-off'], async () => {
       const outcome = await this.driver.powerOff(request.uuid);
       this.options.logger.info({ instance: request.uuid, outcome }, 'instance stopped');
       return { vm_state: 'stopped', task_state: null, power_state: POWER_STATE.SHUTDOWN };
@@ -199,21 +202,21 @@ export class InstanceManager implements ComputeRpcTarget {
   }
 
   startInstance(request: InstanceRequest): Promise<void> {
-    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.start, ['powering-on'], async () => {
-      await this.driver.powerOn(await this.#record(request.uuid));
+    return this.locked(request.uuid, () => this.runAction(request, ACTION_EVENTS.start, ['powering-on'], async () => {
+      await this.driver.powerOn(await this.record(request.uuid));
       return { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING };
     }));
   }
 
   rebootInstance(request: RebootRequest): Promise<void> {
     const hard = request.reboot_type === 'HARD';
-    return this.#locked(request.uuid, async () => {
+    return this.locked(request.uuid, async () => {
       const started = hard ? 'reboot_started_hard' : 'reboot_started';
       const mark = await this.instanceUpdate(request.uuid, { task_state: started }, hard ? ['rebooting_hard', 'reboot_pending_hard'] : ['rebooting', 'reboot_pending'])
         .catch((err: unknown) => { this.options.logger.warn({ err, instance: request.uuid }, 'reboot: conductor unreachable'); return undefined; });
       if (!mark?.updated) return;
-      await this.#action(request, ACTION_EVENTS.reboot, [started], async () => {
-        const how = await this.driver.reboot(await this.#record(request.uuid), request.reboot_type);
+      await this.runAction(request, ACTION_EVENTS.reboot, [started], async () => {
+        const how = await this.driver.reboot(await this.record(request.uuid), request.reboot_type);
         this.options.logger.info({ instance: request.uuid, requested: request.reboot_type, how }, 'instance rebooted');
         return { vm_state: 'active', task_state: null, power_state: await this.driver.powerState(request.uuid) };
       });
@@ -227,15 +230,15 @@ export class InstanceManager implements ComputeRpcTarget {
    */
   rebuildInstance(request: RebuildRequest): Promise<void> {
     const { uuid, request_id } = request;
-    return this.#locked(uuid, async () => {
+    return this.locked(uuid, async () => {
       const log = this.options.logger.child({ instance: uuid, request_id });
-      await this.#eventStart(uuid, request_id, ACTION_EVENTS.rebuild);
+      await this.eventStart(uuid, request_id, ACTION_EVENTS.rebuild);
       try {
-        const record = await this.#record(uuid);
+        const record = await this.record(uuid);
         const build: InstanceBuild = { ...record.build, ...request.changes };
         await this.driver.destroy(uuid);
         await this.driver.discardSuspendState(uuid);
-        const { base, hardware } = await this.#baseImage(build);
+        const { base, hardware } = await this.baseImage(build);
         await this.files.createDisk(uuid, base, build.flavor.root_gb);
         await rm(this.files.nvramPath(uuid), { force: true }); // a new image brings its own boot entries
         await this.files.saveRecord({ build, ports: record.ports, hardware });
@@ -245,13 +248,13 @@ export class InstanceManager implements ComputeRpcTarget {
           ? { vm_state: 'stopped', task_state: null, power_state: POWER_STATE.SHUTDOWN }
           : { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING, launched_at: new Date().toISOString() }, ['rebuilding']);
         if (!done.updated) log.warn({ done }, 'state not recorded: the server changed meanwhile');
-        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.rebuild, 'Success');
+        await this.eventFinish(uuid, request_id, ACTION_EVENTS.rebuild, 'Success');
         log.info({ image: build.image_id }, 'instance rebuilt');
       } catch (error) {
         log.error({ err: error }, 'rebuild failed');
         await this.instanceUpdate(uuid, { vm_state: 'error', task_state: null }, ['rebuilding']).catch(() => undefined);
-        await this.#fault(uuid, error);
-        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.rebuild, 'Error', error);
+        await this.fault(uuid, error);
+        await this.eventFinish(uuid, request_id, ACTION_EVENTS.rebuild, 'Error', error);
       }
     });
   }
@@ -264,10 +267,10 @@ export class InstanceManager implements ComputeRpcTarget {
    */
   snapshotInstance(request: SnapshotRequest): Promise<void> {
     const { uuid, request_id, image_id } = request;
-    return this.#locked(uuid, async () => {
+    return this.locked(uuid, async () => {
       const log = this.options.logger.child({ instance: uuid, request_id, image: image_id });
       const path = this.files.snapshotPath(uuid, image_id);
-      await this.#eventStart(uuid, request_id, ACTION_EVENTS.snapshot);
+      await this.eventStart(uuid, request_id, ACTION_EVENTS.snapshot);
       try {
         if (!(await this.instanceUpdate(uuid, { task_state: 'image_snapshot' }, ['image_snapshot_pending'])).updated) throw new InstanceGoneError(uuid);
         await this.instanceUpdate(uuid, { task_state: 'image_pending_upload' }, ['image_snapshot']);
@@ -275,14 +278,14 @@ export class InstanceManager implements ComputeRpcTarget {
         await this.instanceUpdate(uuid, { task_state: 'image_uploading' }, ['image_pending_upload']);
         await this.options.image.uploadImageData(image_id, path);
         await this.instanceUpdate(uuid, { task_state: null }, ['image_uploading']);
-        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Success');
+        await this.eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Success');
         log.info('snapshot uploaded');
       } catch (error) {
         log.error({ err: error }, 'snapshot failed');
         await this.instanceUpdate(uuid, { task_state: null }, ['image_snapshot_pending', 'image_snapshot', 'image_pending_upload', 'image_uploading']).catch(() => undefined);
         await this.options.image.deleteImage(image_id).catch((err: unknown) => log.warn({ err }, 'could not delete the failed snapshot image'));
-        if (!(error instanceof InstanceGoneError)) await this.#fault(uuid, error);
-        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Error', error);
+        if (!(error instanceof InstanceGoneError)) await this.fault(uuid, error);
+        await this.eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Error', error);
       } finally {
         await rm(path, { force: true }).catch(() => undefined);
       }
@@ -292,35 +295,35 @@ export class InstanceManager implements ComputeRpcTarget {
   /** trigger_crash_dump: an NMI into the guest (its kernel may panic and dump); no state changes. */
   triggerCrashDump(request: InstanceRequest): Promise<void> {
     const { uuid, request_id } = request;
-    return this.#locked(uuid, async () => {
-      await this.#eventStart(uuid, request_id, ACTION_EVENTS.crashDump);
+    return this.locked(uuid, async () => {
+      await this.eventStart(uuid, request_id, ACTION_EVENTS.crashDump);
       try {
         await this.driver.injectNmi(uuid);
-        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.crashDump, 'Success');
+        await this.eventFinish(uuid, request_id, ACTION_EVENTS.crashDump, 'Success');
       } catch (error) {
         this.options.logger.error({ err: error, instance: uuid }, 'trigger_crash_dump failed');
-        await this.#fault(uuid, error);
-        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.crashDump, 'Error', error);
+        await this.fault(uuid, error);
+        await this.eventFinish(uuid, request_id, ACTION_EVENTS.crashDump, 'Error', error);
       }
     });
   }
 
   pauseInstance(request: InstanceRequest): Promise<void> {
-    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.pause, ['pausing'], async () => {
+    return this.locked(request.uuid, () => this.runAction(request, ACTION_EVENTS.pause, ['pausing'], async () => {
       await this.driver.pause(request.uuid);
       return { vm_state: 'paused', task_state: null, power_state: POWER_STATE.PAUSED };
     }));
   }
 
   unpauseInstance(request: InstanceRequest): Promise<void> {
-    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.unpause, ['unpausing'], async () => {
+    return this.locked(request.uuid, () => this.runAction(request, ACTION_EVENTS.unpause, ['unpausing'], async () => {
       await this.driver.unpause(request.uuid);
       return { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING };
     }));
   }
 
   suspendInstance(request: InstanceRequest): Promise<void> {
-    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.suspend, ['suspending'], async () => {
+    return this.locked(request.uuid, () => this.runAction(request, ACTION_EVENTS.suspend, ['suspending'], async () => {
       await this.driver.suspend(request.uuid);
       this.options.logger.info({ instance: request.uuid }, 'instance suspended (state saved to disk)');
       return { vm_state: 'suspended', task_state: null, power_state: POWER_STATE.SHUTDOWN };
@@ -328,8 +331,8 @@ export class InstanceManager implements ComputeRpcTarget {
   }
 
   resumeInstance(request: InstanceRequest): Promise<void> {
-    return this.#locked(request.uuid, () => this.#action(request, ACTION_EVENTS.resume, ['resuming'], async () => {
-      await this.driver.resume(await this.#record(request.uuid));
+    return this.locked(request.uuid, () => this.runAction(request, ACTION_EVENTS.resume, ['resuming'], async () => {
+      await this.driver.resume(await this.record(request.uuid));
       return { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING };
     }));
   }
@@ -339,20 +342,20 @@ export class InstanceManager implements ComputeRpcTarget {
    * update (only while task_state is still the expected one), event finish. On failure the
    * task_state is reverted (reverts_task_state), a fault recorded and the event finished Error.
    */
-  async #action(request: InstanceRequest, event: string, expected: string[], work: () => Promise<InstanceUpdates>): Promise<void> {
+  async runAction(request: InstanceRequest, event: string, expected: string[], work: () => Promise<InstanceUpdates>): Promise<void> {
     const { uuid, request_id } = request;
     const log = this.options.logger.child({ instance: uuid, request_id, event });
-    await this.#eventStart(uuid, request_id, event);
+    await this.eventStart(uuid, request_id, event);
     try {
       const updates = await work();
       const result = await this.instanceUpdate(uuid, updates, expected);
       if (!result.updated) log.warn({ result }, 'state not recorded: the server changed meanwhile');
-      await this.#eventFinish(uuid, request_id, event, 'Success');
+      await this.eventFinish(uuid, request_id, event, 'Success');
     } catch (error) {
       log.error({ err: error }, 'action failed');
       await this.instanceUpdate(uuid, { task_state: null }, expected).catch(() => undefined);
-      await this.#fault(uuid, error);
-      await this.#eventFinish(uuid, request_id, event, 'Error', error);
+      await this.fault(uuid, error);
+      await this.eventFinish(uuid, request_id, event, 'Error', error);
     }
   }
 
@@ -363,23 +366,23 @@ export class InstanceManager implements ComputeRpcTarget {
     // A build waiting for its ports gives up now instead of holding the lock for minutes.
     this.#terminating.add(uuid);
     this.events.cancel(uuid, 'the instance is being deleted');
-    return this.#locked(uuid, async () => {
+    return this.locked(uuid, async () => {
       const log = this.options.logger.child({ instance: uuid, request_id });
-      await this.#eventStart(uuid, request_id, ACTION_EVENTS.terminate);
+      await this.eventStart(uuid, request_id, ACTION_EVENTS.terminate);
       try {
         const outcome = await this.driver.destroy(uuid);
         const record = await this.files.loadRecord(uuid);
         await this.vifs.release(uuid, record?.ports ?? []);
         await this.files.remove(uuid);
         this.events.forget(uuid);
-        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.terminate, 'Success');
+        await this.eventFinish(uuid, request_id, ACTION_EVENTS.terminate, 'Success');
         await this.conductor('instance_destroyed', { uuid, host: this.host, request_id });
         log.info({ outcome }, 'instance terminated');
       } catch (error) {
         log.error({ err: error }, 'terminate failed');
         await this.instanceUpdate(uuid, { vm_state: 'error', task_state: null }).catch(() => undefined);
-        await this.#fault(uuid, error);
-        await this.#eventFinish(uuid, request_id, ACTION_EVENTS.terminate, 'Error', error);
+        await this.fault(uuid, error);
+        await this.eventFinish(uuid, request_id, ACTION_EVENTS.terminate, 'Error', error);
       } finally {
         this.#terminating.delete(uuid);
       }
@@ -422,16 +425,16 @@ export class InstanceManager implements ComputeRpcTarget {
     this.driver.close();
   }
 
-  // ---- helpers -----------------------------------------------------------------------------
+  // ---- helpers (public for the operations kept in their own files: agent/*-ops.ts) -----------
 
-  async #record(uuid: string): Promise<InstanceRecord> {
+  async record(uuid: string): Promise<InstanceRecord> {
     const record = await this.files.loadRecord(uuid);
     if (!record) throw new Error(`Instance ${uuid} has no files on host ${this.host}.`);
     return record;
   }
 
   /** Runs `work` after the operations already queued for this server (never rejects). */
-  #locked(uuid: string, work: () => Promise<void>): Promise<void> {
+  locked(uuid: string, work: () => Promise<void>): Promise<void> {
     const previous = this.#locks.get(uuid) ?? Promise.resolve();
     const run = previous.then(work).catch((err: unknown) => this.options.logger.error({ err, instance: uuid }, 'instance operation failed'));
     this.#locks.set(uuid, run);
@@ -443,26 +446,26 @@ export class InstanceManager implements ComputeRpcTarget {
     return run;
   }
 
-  async #eventStart(uuid: string, requestId: string, event: string): Promise<void> {
+  async eventStart(uuid: string, requestId: string, event: string): Promise<void> {
     await this.conductor('action_event_start', { uuid, request_id: requestId, event, host: this.host })
       .catch((err: unknown) => this.options.logger.warn({ err, instance: uuid, event }, 'action_event_start failed'));
   }
 
-  async #eventFinish(uuid: string, requestId: string, event: string, result: 'Success' | 'Error', error?: unknown): Promise<void> {
+  async eventFinish(uuid: string, requestId: string, event: string, result: 'Success' | 'Error', error?: unknown): Promise<void> {
     await this.conductor('action_event_finish', {
       uuid, request_id: requestId, event, host: this.host, result,
       ...(error !== undefined ? { traceback: tracebackOf(error) } : {}),
     }).catch((err: unknown) => this.options.logger.warn({ err, instance: uuid, event }, 'action_event_finish failed'));
   }
 
-  async #fault(uuid: string, error: unknown): Promise<void> {
+  async fault(uuid: string, error: unknown): Promise<void> {
     await this.conductor('instance_fault_create', {
       uuid, host: this.host, code: 500, message: messageOf(error).slice(0, 255), details: tracebackOf(error),
     }).catch(() => undefined);
   }
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   if (error instanceof WaitCancelledError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }
