@@ -28,15 +28,16 @@ export function startComputeHosts(config: NimbusConfig, bus: Bus, logger: Logger
   const auth = serviceAuth(config);
   const clients = { image: ImageClient.create(auth), network: NetworkClient.create(auth), placement: PlacementClient.create(auth) };
   const places = dataplane.sandbox
-    ? dataplane.sandbox.hosts.map((h) => ({ host: h.name, netns: h.netns as string | undefined }))
-    : dataplane.hosts.map((h) => ({ host: h.host, netns: undefined }));
+    ? dataplane.sandbox.hosts.map((h) => ({ host: h.name, netns: h.netns as string | undefined, address: h.tunnelIp as string | undefined }))
+    : dataplane.hosts.map((h) => ({ host: h.host, netns: undefined, address: config.network.dataplane.localIp }));
   let stopped = false;
   const timers = new Set<NodeJS.Timeout>();
   const attempts = new Set<Promise<void>>();
 
-  const attempt = (place: { host: string; netns: string | undefined }): void => {
+  const attempt = (place: { host: string; netns: string | undefined; address: string | undefined }): void => {
     const work = startComputeHost({
       bus, host: place.host, ...(place.netns !== undefined ? { netns: place.netns } : {}),
+      ...(place.address !== undefined ? { migrationAddress: place.address } : {}),
       stateDir: join(config.dataDir, 'compute', place.host), logger, clients, availabilityZone: 'nova',
     }).then(async (running) => {
       // Stopped while it was registering: it must not outlive the process's agents.

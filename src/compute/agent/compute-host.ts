@@ -35,6 +35,8 @@ export interface ComputeHostOptions {
   accelerator?: Accelerator;
   /** Nova's shutdown_timeout (60 s). */
   shutdownTimeoutMs?: number;
+  /** The underlay address other hosts reach this one at for disks and guest state (Nova's my_ip). */
+  migrationAddress?: string;
   /** Nova's sync_power_state_interval (60 s). */
   powerSyncIntervalMs?: number;
 }
@@ -64,6 +66,7 @@ export async function startComputeHost(options: ComputeHostOptions): Promise<Run
     bus, host, files, driver, image: options.clients.image, network: options.clients.network, logger: log,
     ...(options.availabilityZone !== undefined ? { availabilityZone: options.availabilityZone } : {}),
     ...(options.vifPlugTimeoutMs !== undefined ? { vifPlugTimeoutMs: options.vifPlugTimeoutMs } : {}),
+    ...(options.migrationAddress !== undefined ? { migrationAddress: options.migrationAddress } : {}),
   });
   const agent = new ComputeAgent({
     bus, host, placement: options.clients.placement, logger: log,

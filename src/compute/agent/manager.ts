@@ -19,6 +19,7 @@ import type { QemuDriver } from './qemu-driver.js';
 import type { ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, RebuildRequest, SnapshotRequest } from './rpc-handlers.js';
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 import { hardwareOf, type GuestHardware } from './guest-hardware.js';
+import { MoveOperations, type FinishResizeRequest, type FinishRevertRequest, type MoveRequest, type ResizeInstanceRequest } from './move-ops.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -42,6 +43,8 @@ export interface InstanceManagerOptions {
   readonly vifPlugTimeoutMs?: number;
   /** Per conductor call. */
   readonly callTimeoutMs?: number;
+  /** Where other hosts reach this one for disks and guest state (Nova's my_ip): the underlay address. */
+  readonly migrationAddress?: string;
 }
 
 /** Nova's instance action event names. */
@@ -71,6 +74,8 @@ export class InstanceGoneError extends Error {
 export class InstanceManager implements ComputeRpcTarget {
   readonly events = new EventWaiter();
   readonly vifs: Vifs;
+  /** Resize and cold migration (move-ops.ts). */
+  readonly moves = new MoveOperations(this);
   readonly host: string;
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -88,6 +93,9 @@ export class InstanceManager implements ComputeRpcTarget {
   get image(): ImageSource { return this.options.image; }
   get network(): NetworkClient { return this.options.network; }
   get logger(): Logger { return this.options.logger; }
+  get bus(): Bus { return this.options.bus; }
+  get migrationAddress(): string | undefined { return this.options.migrationAddress; }
+  get vifPlugTimeoutMs(): number { return this.#vifPlugTimeoutMs; }
 
   /** Is an operation on this server running (power sync leaves it alone)? */
   isBusy(uuid: string): boolean {
@@ -358,6 +366,14 @@ export class InstanceManager implements ComputeRpcTarget {
       await this.eventFinish(uuid, request_id, event, 'Error', error);
     }
   }
+
+  // ---- resize and cold migration (move-ops.ts) ---------------------------------------------
+
+  resizeInstance(request: ResizeInstanceRequest): Promise<void> { return this.moves.resizeInstance(request); }
+  finishResize(request: FinishResizeRequest): Promise<void> { return this.moves.finishResize(request); }
+  confirmResize(request: MoveRequest): Promise<void> { return this.moves.confirmResize(request); }
+  revertResize(request: MoveRequest): Promise<void> { return this.moves.revertResize(request); }
+  finishRevertResize(request: FinishRevertRequest): Promise<void> { return this.moves.finishRevertResize(request); }
 
   // ---- terminate ---------------------------------------------------------------------------
 

@@ -66,6 +66,9 @@ export class QemuDriver {
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 60_000;
   }
 
+  /** The host's network namespace (simulated hosts), where QEMU and the host's own tools run. */
+  get netns(): string | undefined { return this.options.netns; }
+
   /** The QEMU spec of a server, with the hardware its image asked for. */
   async specFor(record: InstanceRecord): Promise<StartSpec> {
     const { build, ports } = record;

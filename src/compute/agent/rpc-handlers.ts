@@ -8,6 +8,10 @@ import type { Bus, BusArgs, Handlers, Server } from '../../bus/index.js';
 import type { FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
 import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
 import { DASHED_UUID as UUID } from '../../core/ids.js';
+import type { GuestHardware } from './guest-hardware.js';
+import type { InstanceRecord } from './instance-files.js';
+import type { FinishResizeRequest, FinishRevertRequest, MoveRequest, ResizeInstanceRequest } from './move-ops.js';
+import type { InstancePort } from './vifs.js';
 
 export class ComputeArgumentError extends Error {
   constructor(method: string, message: string) {
@@ -35,6 +39,11 @@ export interface ComputeRpcTarget {
   suspendInstance(request: InstanceRequest): Promise<void>;
   resumeInstance(request: InstanceRequest): Promise<void>;
   terminateInstance(request: InstanceRequest): Promise<void>;
+  resizeInstance(request: ResizeInstanceRequest): Promise<void>;
+  finishResize(request: FinishResizeRequest): Promise<void>;
+  confirmResize(request: MoveRequest): Promise<void>;
+  revertResize(request: MoveRequest): Promise<void>;
+  finishRevertResize(request: FinishRevertRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
 }
@@ -169,12 +178,9 @@ const BUILD_FIELDS = [
   'attempt', 'request_id', 'admin_password',
 ];
 
-/** build_and_run_instance {build}. */
-export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: InstanceBuild } {
-  const m = 'build_and_run_instance';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['build']);
-  const b = object(m, 'build', args.build);
+/** An InstanceBuild (build_and_run_instance's build, finish_resize's record.build). */
+function parseBuild(m: string, value: unknown): InstanceBuild {
+  const b = object(m, 'build', value);
   only(m, 'build', b, BUILD_FIELDS);
   if (typeof b.config_drive !== 'boolean') throw new ComputeArgumentError(m, 'build.config_drive must be a boolean');
   if (!Array.isArray(b.requested_networks) || b.requested_networks.length > 64) throw new ComputeArgumentError(m, 'build.requested_networks must be an array of at most 64 networks');
@@ -204,7 +210,15 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
   };
   const ports = build.requested_networks.flatMap((n) => ('port_id' in n ? [n.port_id] : []));
   if (new Set(ports).size !== ports.length) throw new ComputeArgumentError(m, 'build.requested_networks names a port twice');
-  return { build };
+  return build;
+}
+
+/** build_and_run_instance {build}. */
+export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: InstanceBuild } {
+  const m = 'build_and_run_instance';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['build']);
+  return { build: parseBuild(m, args.build) };
 }
 
 /** stop_instance, start_instance, pause/unpause/suspend/resume_instance, terminate_instance {uuid, request_id}. */
@@ -271,6 +285,94 @@ export function parseGetConsoleOutput(raw: BusArgs | unknown): ConsoleRequest {
   return { uuid: id, length: int(m, 'length', args.length, 0) };
 }
 
+// ---- resize and cold migration (move-ops.ts) ---------------------------------------------------
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+const TAP = /^tap[0-9a-f-]{11}$/;
+
+function bool(method: string, what: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new ComputeArgumentError(method, `${what} must be a boolean`);
+  return value;
+}
+
+function parsePorts(m: string, value: unknown): InstancePort[] {
+  if (!Array.isArray(value) || value.length > 64) throw new ComputeArgumentError(m, 'record.ports must be an array of at most 64 ports');
+  return value.map((raw, i) => {
+    const what = `record.ports[${i}]`;
+    const p = object(m, what, raw);
+    only(m, what, p, ['id', 'mac', 'tap', 'mtu', 'created']);
+    if (typeof p.mac !== 'string' || !MAC.test(p.mac)) throw new ComputeArgumentError(m, `${what}.mac must be a MAC address`);
+    if (typeof p.tap !== 'string' || !TAP.test(p.tap)) throw new ComputeArgumentError(m, `${what}.tap must be a tap device name`);
+    return {
+      id: uuid(m, `${what}.id`, p.id), mac: p.mac, tap: p.tap,
+      mtu: p.mtu === null ? null : int(m, `${what}.mtu`, p.mtu, 68, 65535), created: bool(m, `${what}.created`, p.created),
+    };
+  });
+}
+
+function member<T extends string>(m: string, what: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw new ComputeArgumentError(m, `${what} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function parseHardware(m: string, value: unknown): GuestHardware {
+  const h = object(m, 'record.hardware', value);
+  only(m, 'record.hardware', h, ['machine', 'osType', 'firmware', 'diskBus', 'nicModel', 'video', 'guestAgent']);
+  return {
+    machine: member(m, 'record.hardware.machine', h.machine, ['pc', 'q35'] as const),
+    osType: member(m, 'record.hardware.osType', h.osType, ['linux', 'windows'] as const),
+    firmware: member(m, 'record.hardware.firmware', h.firmware, ['bios', 'uefi'] as const),
+    diskBus: member(m, 'record.hardware.diskBus', h.diskBus, ['virtio', 'sata', 'ide'] as const),
+    nicModel: member(m, 'record.hardware.nicModel', h.nicModel, ['virtio', 'e1000'] as const),
+    ...(h.video === undefined ? {} : { video: member(m, 'record.hardware.video', h.video, ['vga', 'virtio', 'cirrus', 'qxl', 'none'] as const) }),
+    guestAgent: bool(m, 'record.hardware.guestAgent', h.guestAgent),
+  };
+}
+
+function parseRecord(m: string, value: unknown): InstanceRecord {
+  const r = object(m, 'record', value);
+  only(m, 'record', r, ['build', 'ports', 'hardware']);
+  return { build: parseBuild(m, r.build), ports: parsePorts(m, r.ports), ...(r.hardware === undefined ? {} : { hardware: parseHardware(m, r.hardware) }) };
+}
+
+function moveArgs(m: string, raw: unknown, more: readonly string[]): { args: Obj; request: MoveRequest } {
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'migration_uuid', ...more]);
+  return { args, request: { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), migration_uuid: uuid(m, 'migration_uuid', args.migration_uuid) } };
+}
+
+/** resize_instance {uuid, request_id, migration_uuid, dest_host, flavor, power_on}. */
+export function parseResizeInstance(raw: BusArgs | unknown): ResizeInstanceRequest {
+  const m = 'resize_instance';
+  const { args, request } = moveArgs(m, raw, ['dest_host', 'flavor', 'power_on']);
+  const dest = text(m, 'dest_host', args.dest_host, 255);
+  if (!/^[A-Za-z0-9][\w.:@-]*$/.test(dest)) throw new ComputeArgumentError(m, 'dest_host must be a host-style name');
+  return { ...request, dest_host: dest, flavor: parseFlavor(m, args.flavor), power_on: bool(m, 'power_on', args.power_on) };
+}
+
+/** finish_resize {uuid, request_id, migration_uuid, record, disk_uri, power_on}. */
+export function parseFinishResize(raw: BusArgs | unknown): FinishResizeRequest {
+  const m = 'finish_resize';
+  const { args, request } = moveArgs(m, raw, ['record', 'disk_uri', 'power_on']);
+  const record = parseRecord(m, args.record);
+  if (record.build.uuid !== request.uuid) throw new ComputeArgumentError(m, 'record.build.uuid must be the instance uuid');
+  const uri = text(m, 'disk_uri', args.disk_uri, 255);
+  if (!/^nbd:\/\/[0-9A-Za-z.:[\]]+:\d+\/[a-z]+$/.test(uri)) throw new ComputeArgumentError(m, 'disk_uri must be an nbd:// URI');
+  return { ...request, record, disk_uri: uri, power_on: bool(m, 'power_on', args.power_on) };
+}
+
+/** confirm_resize, revert_resize {uuid, request_id, migration_uuid}. */
+export function parseMoveRequest(method: string, raw: BusArgs | unknown): MoveRequest {
+  return moveArgs(method, raw, []).request;
+}
+
+/** finish_revert_resize {uuid, request_id, migration_uuid, power_on}. */
+export function parseFinishRevertResize(raw: BusArgs | unknown): FinishRevertRequest {
+  const m = 'finish_revert_resize';
+  const { args, request } = moveArgs(m, raw, ['power_on']);
+  return { ...request, power_on: bool(m, 'power_on', args.power_on) };
+}
+
 const EVENT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const EVENT_STATUSES = ['completed', 'failed', 'in-progress'];
 
@@ -312,6 +414,11 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     suspend_instance: async (args) => detach(target.suspendInstance(parseInstanceRequest('suspend_instance', args))),
     resume_instance: async (args) => detach(target.resumeInstance(parseInstanceRequest('resume_instance', args))),
     terminate_instance: async (args) => detach(target.terminateInstance(parseInstanceRequest('terminate_instance', args))),
+    resize_instance: async (args) => detach(target.resizeInstance(parseResizeInstance(args))),
+    finish_resize: async (args) => detach(target.finishResize(parseFinishResize(args))),
+    confirm_resize: async (args) => detach(target.confirmResize(parseMoveRequest('confirm_resize', args))),
+    revert_resize: async (args) => detach(target.revertResize(parseMoveRequest('revert_resize', args))),
+    finish_revert_resize: async (args) => detach(target.finishRevertResize(parseFinishRevertResize(args))),
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },
   };

@@ -25,6 +25,8 @@ import {
   parseActionEventFinish, parseActionEventStart, parseBuildFailed, parseFaultCreate, parseInfoCacheUpdate, parseInstanceDestroyed,
   parseInstancesOnHost, parseInstanceUpdate, parseScheduleAndBuild,
 } from './instance-protocol.js';
+import { migrateServer, migrationStatus, resizeConfirmed, resizeFailed, resizeRevertSwitch, resizeSwitchHost } from './migrate.js';
+import { parseMigrateServer, parseMigrationStatus, parseMigrationStep, parseResizeFailed } from './migration-protocol.js';
 import { resumeScheduling, scheduleOrFail, type ResumeResult } from './restart.js';
 import {
   CONDUCTOR_TOPIC, parseComputeNodeUpdate, parseServiceUpdate, type ComputeNodeUpdateResult, type ServiceUpdateResult,
@@ -51,6 +53,12 @@ export function conductorHandlers(deps: ConductorDeps): Handlers {
     build_failed: (args) => buildFailed(deps, parseBuildFailed(args)),
     instance_destroyed: (args) => instanceDestroyed(deps, parseInstanceDestroyed(args)),
     instances_on_host: (args) => instancesOnHost(deps, parseInstancesOnHost(args).host),
+    migrate_server: (args) => migrateServer(deps, parseMigrateServer(args)),
+    migration_status: (args) => migrationStatus(deps, parseMigrationStatus(args)),
+    resize_switch_host: (args) => resizeSwitchHost(deps, parseMigrationStep('resize_switch_host', args)),
+    resize_confirmed: (args) => resizeConfirmed(deps, parseMigrationStep('resize_confirmed', args)),
+    resize_revert_switch: (args) => resizeRevertSwitch(deps, parseMigrationStep('resize_revert_switch', args)),
+    resize_failed: (args) => resizeFailed(deps, parseResizeFailed(args)),
   };
 }
 

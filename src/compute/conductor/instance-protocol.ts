@@ -94,7 +94,7 @@ export const TASK_STATES: readonly string[] = [
 ];
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-function argsOf(method: string, raw: unknown, allowed: readonly string[]): Record<string, unknown> {
+export function argsOf(method: string, raw: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConductorArgumentError(method, 'arguments must be an object');
   const args = raw as Record<string, unknown>;
   const extra = Object.keys(args).find((k) => !allowed.includes(k));
@@ -108,12 +108,12 @@ function matching(method: string, args: Record<string, unknown>, key: string, re
   return v;
 }
 
-const uuidArg = (m: string, a: Record<string, unknown>, k = 'uuid'): string => matching(m, a, k, DASHED_UUID, 'a lower-case UUID');
-const hostArg = (m: string, a: Record<string, unknown>): string => matching(m, a, 'host', HOST_RE, 'a host-style name');
-const requestIdArg = (m: string, a: Record<string, unknown>): string => matching(m, a, 'request_id', REQUEST_ID_RE, 'a request id');
+export const uuidArg = (m: string, a: Record<string, unknown>, k = 'uuid'): string => matching(m, a, k, DASHED_UUID, 'a lower-case UUID');
+export const hostArg = (m: string, a: Record<string, unknown>): string => matching(m, a, 'host', HOST_RE, 'a host-style name');
+export const requestIdArg = (m: string, a: Record<string, unknown>): string => matching(m, a, 'request_id', REQUEST_ID_RE, 'a request id');
 
 /** Free text (messages, tracebacks): refused only when absurd, otherwise cut to `keep` as Nova's columns do. */
-function text(method: string, args: Record<string, unknown>, key: string, keep: number, optional = false): string | undefined {
+export function text(method: string, args: Record<string, unknown>, key: string, keep: number, optional = false): string | undefined {
   const v = args[key];
   if (v === undefined && optional) return undefined;
   if (typeof v !== 'string' || v.length > 1_048_576) throw new ConductorArgumentError(method, `${key} must be a string of at most 1 MiB`);

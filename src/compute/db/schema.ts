@@ -265,6 +265,43 @@ export interface ServerGroupRow {
 
 export interface ServerGroupMemberRow { group_id: number; instance_uuid: string }
 
+/** nova.migrations: a server's move between hosts (resize, migration, live migration, evacuation). */
+export interface MigrationRow {
+  id: number;
+  uuid: string;
+  instance_uuid: string;
+  /** resize | migration | live-migration | evacuation */
+  migration_type: string;
+  /** pre-migrating, migrating, post-migrating, finished, confirming, confirmed, reverting, reverted, error, … */
+  status: string;
+  source_compute: string | null;
+  source_node: string | null;
+  source_node_uuid: string | null;
+  dest_compute: string | null;
+  dest_node: string | null;
+  dest_node_uuid: string | null;
+  /** The destination's migration address (Nova's dest_host: its my_ip). */
+  dest_host: string | null;
+  old_instance_type_id: number | null;
+  new_instance_type_id: number | null;
+  /** FlavorSnapshot JSON: what revert restores and resize applies. */
+  old_flavor: string | null;
+  new_flavor: string | null;
+  user_id: string | null;
+  project_id: string | null;
+  request_id: string | null;
+  memory_total: number | null;
+  memory_processed: number | null;
+  memory_remaining: number | null;
+  disk_total: number | null;
+  disk_processed: number | null;
+  disk_remaining: number | null;
+  created_at: string;
+  updated_at: string;
+  deleted: number;
+  deleted_at: string | null;
+}
+
 export interface ComputeDb {
   nova_flavor: FlavorRow;
   nova_flavor_extra_spec: FlavorExtraSpecRow;
@@ -288,6 +325,7 @@ export interface ComputeDb {
   nova_aggregate_metadata: AggregateMetadataRow;
   nova_server_group: ServerGroupRow;
   nova_server_group_member: ServerGroupMemberRow;
+  nova_migration: MigrationRow;
 }
 
 /** Every table of the compute service, for tests and tools that dump or compare them. */
@@ -296,5 +334,5 @@ export const COMPUTE_TABLES: readonly (keyof ComputeDb)[] = [
   'nova_instance', 'nova_instance_metadata', 'nova_instance_info_cache', 'nova_instance_tag', 'nova_instance_fault',
   'nova_instance_action', 'nova_instance_action_event', 'nova_request_spec', 'nova_block_device_mapping',
   'nova_service', 'nova_compute_node', 'nova_aggregate', 'nova_aggregate_host', 'nova_aggregate_metadata',
-  'nova_server_group', 'nova_server_group_member',
+  'nova_server_group', 'nova_server_group_member', 'nova_migration',
 ];

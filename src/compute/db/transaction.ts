@@ -15,7 +15,7 @@ export function inTransaction<T>(db: Kysely<ComputeDb>, work: (trx: ComputeTx) =
 /** Tables whose integer `id` is allocated by nextId(). */
 export type IdTable = 'nova_flavor' | 'nova_key_pair' | 'nova_instance' | 'nova_instance_fault' | 'nova_instance_action'
   | 'nova_instance_action_event' | 'nova_block_device_mapping' | 'nova_service' | 'nova_compute_node' | 'nova_aggregate'
-  | 'nova_server_group';
+  | 'nova_server_group' | 'nova_migration';
 
 /** The next integer id of a table (max + 1), inside the inserting transaction. */
 export async function nextId(trx: Kysely<ComputeDb>, table: IdTable): Promise<number> {

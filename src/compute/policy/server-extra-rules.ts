@@ -56,4 +56,14 @@ export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   // simple_tenant_usage.py: every project's usage is the admin's, one project's its readers'.
   'os_compute_api:os-simple-tenant-usage:list': admin,
   'os_compute_api:os-simple-tenant-usage:show': reader,
+  // migrate_server.py and migrations.py: moving servers between hosts and seeing moves is the admin's.
+  'os_compute_api:os-migrate-server:migrate': admin,
+  'os_compute_api:os-migrate-server:migrate:host': admin,
+  'os_compute_api:os-migrate-server:migrate_live': admin,
+  'os_compute_api:os-migrate-server:migrate_live:host': admin,
+  'os_compute_api:os-migrations:index': admin,
+  'os_compute_api:servers:migrations:index': admin,
+  'os_compute_api:servers:migrations:show': admin,
+  'os_compute_api:servers:migrations:force_complete': admin,
+  'os_compute_api:servers:migrations:delete': admin,
 };

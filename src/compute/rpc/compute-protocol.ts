@@ -12,6 +12,12 @@
 //                                user_data, metadata, admin_password, stopped}
 //   cast snapshot_instance      {uuid, request_id, image_id}   (createImage: upload into that image)
 //   cast terminate_instance     {uuid, request_id}
+//   resize and cold migration (agent/move-ops.ts; the conductor's side: conductor/migration-protocol.ts):
+//   cast resize_instance        {uuid, request_id, migration_uuid, dest_host, flavor, power_on}   (to the source)
+//   cast finish_resize          {uuid, request_id, migration_uuid, record, disk_uri, power_on}    (source → destination)
+//   cast confirm_resize         {uuid, request_id, migration_uuid}                                 (to the source)
+//   cast revert_resize          {uuid, request_id, migration_uuid}                                 (to the destination)
+//   cast finish_revert_resize   {uuid, request_id, migration_uuid, power_on}                       (destination → source)
 //   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
 //   cast external_instance_event {events: InstanceEvent[]}
 export const COMPUTE_RPC_TOPIC = 'compute';

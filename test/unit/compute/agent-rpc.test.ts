@@ -111,6 +111,11 @@ describe('compute agent RPC parsers', () => {
       suspendInstance: async () => { seen.push('suspend'); },
       resumeInstance: async () => { seen.push('resume'); },
       terminateInstance: async () => { seen.push('terminate'); },
+      resizeInstance: async (r) => { seen.push(`resize:${r.flavor.vcpus}:${r.power_on}`); },
+      finishResize: async (r) => { seen.push(`finish_resize:${r.record.ports.length}`); },
+      confirmResize: async () => { seen.push('confirm'); },
+      revertResize: async () => { seen.push('revert'); },
+      finishRevertResize: async (r) => { seen.push(`finish_revert:${r.power_on}`); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },
     };

@@ -93,7 +93,8 @@ function reservationId(): string {
   return `r-${[...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
-async function findFlavor(deps: ComputeDeps, caller: Caller, flavorRef: string): Promise<FlavorRow> {
+/** The flavor a flavorRef (id or link) names, or 400 FlavorNotFound. */
+export async function findFlavor(deps: ComputeDeps, caller: Caller, flavorRef: string): Promise<FlavorRow> {
   // A flavor link names the flavor by its last path segment (_flavor_id_from_req_data).
   const id = flavorRef.split('/').filter((p) => p !== '').pop() ?? flavorRef;
   try {
@@ -209,7 +210,8 @@ async function checkSmallQuotas(trx: ComputeTx, deps: ComputeDeps, caller: Calle
   }
 }
 
-function snapshot(flavor: FlavorRow, specs: Record<string, string>): FlavorSnapshot {
+/** The flavor as a server keeps it (nova_instance.flavor). */
+export function flavorSnapshot(flavor: FlavorRow, specs: Record<string, string>): FlavorSnapshot {
   return {
     id: flavor.id, flavorid: flavor.flavorid, name: flavor.name, memory_mb: flavor.memory_mb, vcpus: flavor.vcpus,
     root_gb: flavor.root_gb, ephemeral_gb: flavor.ephemeral_gb, swap: flavor.swap, rxtx_factor: flavor.rxtx_factor,
@@ -246,7 +248,7 @@ export async function createServers(deps: ComputeDeps, caller: Caller, token: st
     const count = await fitCount(trx, deps, caller, flavor, input.minCount, input.maxCount);
     await checkSmallQuotas(trx, deps, caller, input, groupId, count);
     const specs = await extraSpecs(trx, flavor);
-    const flavorSnap = snapshot(flavor, specs);
+    const flavorSnap = flavorSnapshot(flavor, specs);
     const now = nowIso();
     const all = Array.from({ length: count }, () => randomUUID());
     for (const [index, uuid] of all.entries()) {

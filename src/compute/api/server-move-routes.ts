@@ -1,0 +1,81 @@
+// Resize, migrate, confirmResize and revertResize (servers.py _action_resize,
+// _action_confirm_resize, _action_revert_resize; migrate_server.py _migrate), validated as
+// Nova's schemas do; the work is domain/servers/resize.ts.
+import { enforce } from '../domain/policy.js';
+import { extraSpecs } from '../domain/flavors.js';
+import { findFlavor, flavorSnapshot } from '../domain/servers/create.js';
+import { instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
+import { confirmResize, revertResize, startMove } from '../domain/servers/resize.js';
+import type { FlavorSnapshot } from '../rpc/compute-protocol.js';
+import type { Ctx, Endpoint } from './router.js';
+import { validateBody, type Schema } from './validation.js';
+
+const RESIZE: Schema = {
+  type: 'object',
+  properties: {
+    resize: {
+      type: 'object',
+      properties: {
+        flavorRef: { type: ['string', 'integer'], minLength: 1 },
+        'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
+      },
+      required: ['flavorRef'],
+      additionalProperties: false,
+    },
+  },
+  required: ['resize'],
+  additionalProperties: false,
+};
+
+const migrateSchema = (withHost: boolean): Schema => ({
+  type: 'object',
+  properties: {
+    migrate: withHost
+      ? { type: ['object', 'null'], properties: { host: { type: ['string', 'null'], minLength: 1, maxLength: 255 } }, additionalProperties: false }
+      : { type: 'null' },
+  },
+  required: ['migrate'],
+  additionalProperties: false,
+});
+
+const nullAction = (name: string): Schema => ({
+  type: 'object', properties: { [name]: { type: 'null' } }, required: [name], additionalProperties: false,
+});
+
+async function resize(ctx: Ctx): Promise<void> {
+  const body = validateBody<{ resize: { flavorRef: string | number } }>(ctx.body, RESIZE);
+  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
+  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:resize', instanceTarget(row));
+  const flavor = await findFlavor(ctx.deps, ctx.caller, String(body.resize.flavorRef));
+  await startMove(ctx.deps, ctx.caller, row, { type: 'resize', flavor: flavorSnapshot(flavor, await extraSpecs(ctx.deps.db, flavor)), host: null });
+}
+
+async function migrate(ctx: Ctx): Promise<void> {
+  const body = validateBody<{ migrate: { host?: string | null } | null }>(ctx.body, migrateSchema(ctx.mv.atLeast('2.56')));
+  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
+  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-migrate-server:migrate', instanceTarget(row));
+  const host = body.migrate?.host ?? null;
+  if (host !== null) enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-migrate-server:migrate:host', instanceTarget(row));
+  await startMove(ctx.deps, ctx.caller, row, { type: 'migration', flavor: JSON.parse(row.flavor) as FlavorSnapshot, host });
+}
+
+async function confirm(ctx: Ctx): Promise<void> {
+  validateBody(ctx.body, nullAction('confirmResize'));
+  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
+  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:confirm_resize', instanceTarget(row));
+  await confirmResize(ctx.deps, ctx.caller, row);
+}
+
+async function revert(ctx: Ctx): Promise<void> {
+  validateBody(ctx.body, nullAction('revertResize'));
+  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
+  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:revert_resize', instanceTarget(row));
+  await revertResize(ctx.deps, ctx.caller, row);
+}
+
+export const SERVER_MOVE_ACTIONS: Readonly<Record<string, readonly Endpoint[]>> = {
+  resize: [{ status: 202, handler: resize }],
+  migrate: [{ status: 202, handler: migrate }],
+  confirmResize: [{ status: 204, handler: confirm }],
+  revertResize: [{ status: 202, handler: revert }],
+};
