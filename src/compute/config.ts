@@ -43,6 +43,8 @@ export interface ComputeConfig {
   readonly quotas: Readonly<Record<string, number>>;
   /** An oslo.policy file with overrides of Nova's defaults. */
   readonly policyFile: string | undefined;
+  /** [DEFAULT] resize_confirm_window: a resize left unconfirmed this long is confirmed; 0 never. */
+  readonly resizeConfirmWindowSeconds: number;
   /** nova-scheduler's [scheduler] / [filter_scheduler] options. */
   readonly scheduler: SchedulerConfig;
 }
@@ -126,6 +128,7 @@ export function applyComputeEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
     NIMBUS_COMPUTE_METADATA_PORT: 'metadataPort',
     NIMBUS_COMPUTE_MAX_MICROVERSION: 'maxMicroversion',
     NIMBUS_COMPUTE_POLICY_FILE: 'policyFile',
+    NIMBUS_COMPUTE_RESIZE_CONFIRM_WINDOW: 'resizeConfirmWindowSeconds',
   };
   for (const [name, key] of Object.entries(keys)) if (env[name] !== undefined) out[key] = env[name];
   return out;
@@ -161,6 +164,7 @@ export function parseComputeConfig(raw: Raw = {}): ComputeConfig {
     serviceDownTimeSeconds: int(raw, 'serviceDownTimeSeconds', 60, 1, 86400),
     quotas: Object.freeze(merged),
     policyFile: policyFile === '' ? undefined : policyFile,
+    resizeConfirmWindowSeconds: int(raw, 'resizeConfirmWindowSeconds', 0, 0, 31_536_000),
     scheduler: parseSchedulerConfig(raw),
   });
 }

@@ -20,6 +20,7 @@ import { SERVER_LOCK_ACTIONS } from './server-lock-routes.js';
 import { SERVER_REBUILD_ACTIONS } from './server-rebuild-routes.js';
 import { SERVER_IMAGE_ACTIONS } from './server-image-routes.js';
 import { SERVER_MOVE_ACTIONS } from './server-move-routes.js';
+import { registerMigrationRoutes } from './migration-routes.js';
 import { registerSecurityGroupRoutes, SERVER_SECURITY_GROUP_ACTIONS } from './security-group-routes.js';
 import { registerTenantUsageRoutes } from './tenant-usage-routes.js';
 import { registerImageRoutes } from './image-routes.js';
@@ -49,6 +50,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_MOVE_ACTIONS });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);
+  registerMigrationRoutes(router);
   registerImageRoutes(router);
   registerServerMetadataRoutes(router);
   registerServerIpsRoutes(router);

@@ -25,6 +25,7 @@ import {
   parseActionEventFinish, parseActionEventStart, parseBuildFailed, parseFaultCreate, parseInfoCacheUpdate, parseInstanceDestroyed,
   parseInstancesOnHost, parseInstanceUpdate, parseScheduleAndBuild,
 } from './instance-protocol.js';
+import { autoConfirmIntervalMs, confirmOverdueResizes } from './auto-confirm.js';
 import { migrateServer, migrationStatus, resizeConfirmed, resizeFailed, resizeRevertSwitch, resizeSwitchHost } from './migrate.js';
 import { parseMigrateServer, parseMigrationStatus, parseMigrationStep, parseResizeFailed } from './migration-protocol.js';
 import { resumeScheduling, scheduleOrFail, type ResumeResult } from './restart.js';
@@ -91,6 +92,13 @@ export async function serveConductor(bus: Bus, source: ConductorSource, host: st
     return r;
   });
   const resumed = pass();
+  const windowS = deps.compute.resizeConfirmWindowSeconds;
+  const confirmTimer = windowS > 0 ? setInterval(() => {
+    confirmOverdueResizes(deps).then((uuids) => {
+      if (uuids.length > 0) options.logger?.info({ instances: uuids }, 'confirmed resizes left unconfirmed past resize_confirm_window');
+    }, (err: unknown) => options.logger?.warn({ err }, 'automatic resize confirmation failed'));
+  }, autoConfirmIntervalMs(windowS)) : undefined;
+  confirmTimer?.unref?.();
   void resumed.then((r) => {
     if (r.retryAfterMs === undefined || stopped) return;
     timer = setTimeout(() => { second = pass(); }, r.retryAfterMs);
@@ -100,6 +108,7 @@ export async function serveConductor(bus: Bus, source: ConductorSource, host: st
     topic: server.topic, host: server.host, resumed,
     async stop() {
       stopped = true;
+      if (confirmTimer !== undefined) clearInterval(confirmTimer);
       await resumed;
       if (timer !== undefined) clearTimeout(timer);
       await second;

@@ -13,6 +13,7 @@ import { serviceIsUp } from '../availability-zones.js';
 import type { Caller } from '../caller.js';
 import { finishInstanceAction, INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
 import { checkNotLocked, instanceNotFound } from './lookup.js';
+import { confirmResize } from './resize.js';
 
 export type DeleteOutcome = 'local' | 'terminating' | 'already-deleting';
 
@@ -45,6 +46,8 @@ export async function deleteServer(deps: ComputeDeps, caller: Caller, row: Insta
       return true;
     });
     if (!started) return 'already-deleting';
+    // Nova's _confirm_resize_on_deleting: the source host still holds the old copy.
+    if (row.vm_state === 'resized') await confirmResize(deps, caller, row, { record: false }).catch(() => undefined);
     await deps.bus!.cast({ topic: COMPUTE_RPC_TOPIC, host: row.host! }, 'terminate_instance', { uuid: row.uuid, request_id: caller.requestId });
     return 'terminating';
   }

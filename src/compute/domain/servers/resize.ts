@@ -83,7 +83,7 @@ export async function startMove(deps: ComputeDeps, caller: Caller, row: Instance
 }
 
 /** The finished migration confirm/revert act on (Nova: "Instance has not been resized." otherwise). */
-async function finishedMigration(deps: ComputeDeps, row: InstanceRow, action: string): Promise<MigrationRow> {
+async function finishedMigration(deps: Pick<ComputeDeps, 'db'>, row: InstanceRow, action: string): Promise<MigrationRow> {
   if (row.vm_state !== 'resized') throw instanceInvalidState(row.uuid, action, 'vm_state', row.vm_state);
   const migration = await latestMigration(deps.db, row.uuid, ['finished']);
   if (!migration) throw badRequest('Instance has not been resized.', 'MigrationNotFound');
@@ -94,7 +94,7 @@ async function finishedMigration(deps: ComputeDeps, row: InstanceRow, action: st
  * confirmResize (also the automatic confirm after resize_confirm_window, and a delete of a
  * resized server): the migration goes confirming and the source host drops its copy.
  */
-export async function confirmResize(deps: ComputeDeps, caller: Pick<Caller, 'requestId' | 'userId' | 'projectId'>, row: InstanceRow, options: { record?: boolean } = {}): Promise<void> {
+export async function confirmResize(deps: Pick<ComputeDeps, 'db' | 'bus'>, caller: Pick<Caller, 'requestId' | 'userId' | 'projectId'>, row: InstanceRow, options: { record?: boolean } = {}): Promise<void> {
   const migration = await finishedMigration(deps, row, 'confirmResize');
   if (!(await advanceMigration(deps.db, migration.uuid, ['finished'], 'confirming'))) throw badRequest('Instance has not been resized.', 'MigrationNotFound');
   if (options.record !== false) {
