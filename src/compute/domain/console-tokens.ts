@@ -91,14 +91,16 @@ export async function showConsoleToken(db: Kysely<ComputeDb>, token: string, now
 }
 
 /**
- * Uses a token up: its authorization if it was valid, and it is gone either way. Of two callers
+ * Uses a token of console type `type` up: its authorization if it was valid, and it is gone either
+ * way (a token of another type is left alone: it belongs to the other proxy). Of two callers
  * racing with one token only the one whose DELETE removed the row gets it.
  */
-export async function consumeConsoleToken(db: Kysely<ComputeDb>, token: string, nowMs = Date.now()): Promise<ConsoleAuthorization | undefined> {
+export async function consumeConsoleToken(db: Kysely<ComputeDb>, token: string, type: ConsoleType, nowMs = Date.now()): Promise<ConsoleAuthorization | undefined> {
   if (!isWellFormedToken(token)) return undefined;
   const hash = hashToken(token);
   return inTransaction(db, async (trx) => {
-    const row = await trx.selectFrom('nova_console_auth_token').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+    const row = await trx.selectFrom('nova_console_auth_token').selectAll()
+      .where('token_hash', '=', hash).where('console_type', '=', type).executeTakeFirst();
     if (!row) return undefined;
     const removed = await trx.deleteFrom('nova_console_auth_token').where('token_hash', '=', hash).executeTakeFirst();
     if (Number(removed.numDeletedRows) !== 1 || Number(row.expires) <= epochSeconds(nowMs)) return undefined;
