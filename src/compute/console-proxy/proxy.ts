@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import type { ComputeDb } from '../db/schema.js';
-import { consumeConsoleToken, type ConsoleType } from '../domain/console-tokens.js';
+import { consumeConsoleToken, showConsoleToken, type ConsoleType } from '../domain/console-tokens.js';
 import { bridge, openConsoleSocket } from './bridge.js';
 import { originHostRefusal, originSchemeRefusal, tokenOf } from './handshake.js';
 import { NOVNC_PAGE } from './novnc-page.js';
@@ -92,10 +92,12 @@ class ConsoleListener {
     if (badOrigin) throw new Refusal(403, badOrigin);
     const token = tokenOf(req.url, req.headers);
     if (!token) throw new Refusal(401, 'A console token is required.');
+    // The Origin's scheme is checked against the token's URL before the token is used up.
+    const shown = await showConsoleToken(this.options.db, token);
+    const badScheme = shown && originSchemeRefusal(req.headers, shown.accessUrlBase);
+    if (badScheme) throw new Refusal(403, badScheme);
     const authorization = await consumeConsoleToken(this.options.db, token, this.type);
     if (!authorization) throw new Refusal(401, 'The token is invalid or has expired.');
-    const badScheme = originSchemeRefusal(req.headers, authorization.accessUrlBase);
-    if (badScheme) throw new Refusal(403, badScheme);
     const backend = await openConsoleSocket(authorization.endpoint).catch((err: Error) => {
       throw new Refusal(502, `The console of instance ${authorization.instanceUuid} is not reachable: ${err.message}`);
     });
