@@ -24,6 +24,9 @@ import { buildPlacementDeps, createPlacementService, migratePlacement } from '..
 import { buildComputeDeps, createComputeService, migrateCompute } from '../compute/service.js';
 import { ensureFlavors } from '../compute/domain/flavors.js';
 import { serveConductor } from '../compute/conductor/index.js';
+import { startConsoleProxy } from '../compute/console-proxy/proxy.js';
+import { consoleBaseUrls } from '../compute/console-config.js';
+import { computeConfigOf } from '../compute/config.js';
 import type { TokenValidator } from '../core/http/auth-context.js';
 import { RemoteTokenValidator } from '../core/http/remote-token-validator.js';
 import { adminPassword, identityUrl, serviceUrls, writeOpenrc } from '../core/admin-credentials.js';
@@ -45,6 +48,15 @@ export function placementUrl(config: NimbusConfig): string {
 
 export function computeUrl(config: NimbusConfig): string {
   return serviceUrls(config).compute;
+}
+
+/**
+ * The console proxy's URL bases, listed beside the catalog's endpoints (Nova lists no console
+ * endpoint in the catalog either: clients get console URLs from the compute API).
+ */
+export function consoleEndpoints(config: NimbusConfig): Record<string, string> {
+  const bases = consoleBaseUrls(config, computeConfigOf(config).console);
+  return { 'console (noVNC)': bases.novnc, 'console (serial)': bases.serial };
 }
 
 export interface RunningCloud {
@@ -194,6 +206,14 @@ export async function startCloud(config: NimbusConfig, roles: readonly string[])
       // Nova's metadata service: only requests signed by a network metadata agent are answered.
       const metadata = createMetadataService(computeDeps, { sharedSecret: metadataSecret(config), networkInfo: networkInfoFromCache(computeDb) }, logger);
       await serveApp('metadata', metadata.app, config.compute.metadataPort, `http://${config.publicHost}:${config.compute.metadataPort}`);
+      // nova-novncproxy + nova-serialproxy: it opens the agents' console sockets, on this machine.
+      const consoles = computeDeps.compute.console;
+      const proxy = await startConsoleProxy({
+        db: computeDb, bindHost: config.bindHost, novncPort: consoles.novncPort, serialPort: consoles.serialPort,
+        allowedOrigins: consoles.allowedOrigins, logger,
+      });
+      closers.push(() => proxy.close());
+      Object.assign(endpoints, consoleEndpoints(config));
     }
     if (roles.includes('agents') && config.network.dataplane.mode !== 'off') {
       closers.push(await startHostsAgents(config, bus, logger, endpoints));

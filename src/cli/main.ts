@@ -5,7 +5,7 @@ import { openDatabase } from '../db/database.js';
 import type { IdentityDb } from '../identity/db/schema.js';
 import { keyRepository, migrateIdentity } from '../identity/service.js';
 import { adminPassword, openrc } from '../core/admin-credentials.js';
-import { ALL_ROLES, catalogServices, migrateAll, runBootstrap, startCloud } from './cloud.js';
+import { ALL_ROLES, catalogServices, consoleEndpoints, migrateAll, runBootstrap, startCloud } from './cloud.js';
 import { sandboxCommand } from './sandbox-command.js';
 import { ensurePublicNetwork } from './public-network.js';
 import { ensureGuestImage } from './guest-image-bootstrap.js';
@@ -80,9 +80,12 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(openrc(config, adminPassword(config)));
       return;
     }
-    case 'endpoints':
-      for (const service of catalogServices(loadConfig())) process.stdout.write(`  ${service.type.padEnd(10)} ${service.url}\n`);
+    case 'endpoints': {
+      const config = loadConfig();
+      for (const service of catalogServices(config)) process.stdout.write(`  ${service.type.padEnd(10)} ${service.url}\n`);
+      for (const [name, url] of Object.entries(consoleEndpoints(config))) process.stdout.write(`  ${name} ${url}\n`);
       return;
+    }
     case 'token-keys':
       if (rest[0] !== 'rotate') throw new UsageError('token-keys takes: rotate');
       keyRepository(loadConfig()).rotate();

@@ -5,6 +5,7 @@
 // Nothing here runs at import time, so core/config.ts may import this module despite the cycle.
 import { ConfigError, type NimbusConfig } from '../core/config.js';
 import { ApiVersion } from './api/microversion.js';
+import { parseConsoleConfig, type ConsoleConfig } from './console-config.js';
 
 /** Nova's [quota] defaults (nova/conf/quota.py), by quota resource name. */
 export const DEFAULT_COMPUTE_QUOTAS: Readonly<Record<string, number>> = {
@@ -47,6 +48,8 @@ export interface ComputeConfig {
   readonly resizeConfirmWindowSeconds: number;
   /** nova-scheduler's [scheduler] / [filter_scheduler] options. */
   readonly scheduler: SchedulerConfig;
+  /** The console proxy and console URLs (console-config.ts). */
+  readonly console: ConsoleConfig;
 }
 
 /** [scheduler] max_attempts and [filter_scheduler] weigher multipliers / host_subset_size. */
@@ -131,6 +134,13 @@ export function applyComputeEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
     NIMBUS_COMPUTE_RESIZE_CONFIRM_WINDOW: 'resizeConfirmWindowSeconds',
   };
   for (const [name, key] of Object.entries(keys)) if (env[name] !== undefined) out[key] = env[name];
+  const consoleKeys: Record<string, string> = {
+    NIMBUS_CONSOLE_NOVNC_PORT: 'novncPort', NIMBUS_CONSOLE_SERIAL_PORT: 'serialPort',
+    NIMBUS_CONSOLE_NOVNC_BASE_URL: 'novncBaseUrl', NIMBUS_CONSOLE_SERIAL_BASE_URL: 'serialBaseUrl',
+  };
+  const consoleSection = { ...section(raw, 'console', 'compute.console') };
+  for (const [name, key] of Object.entries(consoleKeys)) if (env[name] !== undefined) consoleSection[key] = env[name];
+  if (Object.keys(consoleSection).length > 0) out.console = consoleSection;
   return out;
 }
 
@@ -166,6 +176,7 @@ export function parseComputeConfig(raw: Raw = {}): ComputeConfig {
     policyFile: policyFile === '' ? undefined : policyFile,
     resizeConfirmWindowSeconds: int(raw, 'resizeConfirmWindowSeconds', 0, 0, 31_536_000),
     scheduler: parseSchedulerConfig(raw),
+    console: parseConsoleConfig(section(raw, 'console', 'compute.console')),
   });
 }
 

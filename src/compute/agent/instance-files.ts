@@ -6,6 +6,7 @@
 //                                            what start, reboot, terminate and a restarted agent need
 //                               nvram.fd     a UEFI guest's variable store
 //   <stateDir>/_base/<image id>             BaseImageCache (verified by hash)
+//   <stateDir>/vnc|serial|qga/<uuid>.sock    the guest's VNC server, serial port and guest agent
 import { randomBytes } from 'node:crypto';
 import { open, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,6 +54,8 @@ export class InstanceFiles {
   recordPath(uuid: string): string { return join(this.dir(uuid), 'build.json'); }
   /** VNC's unix socket lives beside QMP's (short paths: sun_path is 108 bytes). */
   vncSocketPath(uuid: string): string { return join(this.stateDir, 'vnc', `${uuid}.sock`); }
+  /** The serial port's interactive side (the console proxy's serial websocket); it still logs to console.log. */
+  serialSocketPath(uuid: string): string { return join(this.stateDir, 'serial', `${uuid}.sock`); }
   /** The QEMU guest agent's channel, beside the VNC sockets. */
   guestAgentSocketPath(uuid: string): string { return join(this.stateDir, 'qga', `${uuid}.sock`); }
 
@@ -113,6 +116,7 @@ export class InstanceFiles {
   async remove(uuid: string): Promise<void> {
     await rm(this.dir(uuid), { recursive: true, force: true });
     await rm(this.vncSocketPath(uuid), { force: true });
+    await rm(this.serialSocketPath(uuid), { force: true });
   }
 
   /** The last `lines` lines of the console log (all for undefined), at most MAX_CONSOLE_BYTES. */

@@ -1,5 +1,6 @@
 // The compute agent's instance manager (nova/compute/manager.py's ComputeManager, for what it
-// does on a host): build, stop, start, reboot, rebuild, snapshot, pause, suspend, terminate, console output and
+// does on a host): build, stop, start, reboot, rebuild, snapshot, pause, suspend, terminate, console output,
+// console connection info and
 // Neutron's events.
 // It never opens the database: every state change goes to the conductor (instance_update with
 // expected_task_state, so a server that moved, was deleted or changed its mind is never
@@ -11,7 +12,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Image, NetworkClient } from '../../core/clients/index.js';
 import { CONDUCTOR_TOPIC } from '../conductor/protocol.js';
 import { POWER_STATE, type InstanceUpdateResult, type InstanceUpdates } from '../conductor/instance-protocol.js';
-import type { InstanceBuild, InstanceEvent } from '../rpc/compute-protocol.js';
+import type { ConsoleConnectInfo, ConsoleConnectRequest, InstanceBuild, InstanceEvent } from '../rpc/compute-protocol.js';
 import type { ExpectedHash } from '../virt/disks.js';
 import { EventWaiter, WaitCancelledError } from './event-waiter.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
@@ -20,6 +21,7 @@ import type { ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, 
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 import { hardwareOf, type GuestHardware } from './guest-hardware.js';
 import { MoveOperations, type FinishResizeRequest, type FinishRevertRequest, type MoveRequest, type ResizeInstanceRequest } from './move-ops.js';
+import { consoleConnectInfo } from './console-connect.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -410,6 +412,11 @@ export class InstanceManager implements ComputeRpcTarget {
   async getConsoleOutput(request: ConsoleRequest): Promise<string> {
     if (!(await this.files.loadRecord(request.uuid))) throw new Error(`Instance ${request.uuid} could not be found.`);
     return this.files.consoleOutput(request.uuid, request.length);
+  }
+
+  /** Where the console proxy finds the guest's VNC server or serial port. */
+  getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo> {
+    return consoleConnectInfo(this.host, this.files, (uuid) => this.driver.isRunning(uuid), request);
   }
 
   externalInstanceEvents(events: readonly InstanceEvent[]): void {

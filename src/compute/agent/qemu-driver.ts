@@ -84,7 +84,9 @@ export class QemuDriver {
       accelerator: await this.options.accelerator(),
       disks: [{ path: files.diskPath(build.uuid), format: 'qcow2', bus: hw.diskBus }],
       nics: ports.map((p) => ({ tap: p.tap, mac: p.mac, model: hw.nicModel, ...(p.mtu !== null ? { mtu: p.mtu } : {}) })),
+      // The serial port is both logged (console log show) and served (the serial console proxy).
       serialLogPath: files.consolePath(build.uuid),
+      serialSocketPath: files.serialSocketPath(build.uuid),
       vnc: { unixSocket: files.vncSocketPath(build.uuid) },
       ...(hw.video !== undefined ? { video: hw.video } : {}),
       ...(hw.guestAgent ? { guestAgentSocketPath: files.guestAgentSocketPath(build.uuid) } : {}),
@@ -109,14 +111,15 @@ export class QemuDriver {
     return { type: 'uefi', code: ovmf.code, nvram };
   }
 
-  /** Starts the guest (a running one is adopted, never restarted); its pid. */
-  /** The directories of a guest's VNC and guest-agent sockets. */
+  /** The directories of a guest's VNC, serial and guest-agent sockets. */
   async #socketDirs(uuid: string): Promise<void> {
-    for (const socket of [this.options.files.vncSocketPath(uuid), this.options.files.guestAgentSocketPath(uuid)]) {
+    const files = this.options.files;
+    for (const socket of [files.vncSocketPath(uuid), files.serialSocketPath(uuid), files.guestAgentSocketPath(uuid)]) {
       await mkdir(dirname(socket), { recursive: true, mode: 0o700 });
     }
   }
 
+  /** Starts the guest (a running one is adopted, never restarted); its pid. */
   async spawn(record: InstanceRecord): Promise<number> {
     await this.#socketDirs(record.build.uuid);
     const spec = await this.specFor(record);

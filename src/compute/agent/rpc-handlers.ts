@@ -5,8 +5,8 @@
 // Casts hand their work to the manager and return at once, as Nova acknowledges casts on
 // receipt: a build waits minutes for its ports, and events for it must still get through.
 import type { Bus, BusArgs, Handlers, Server } from '../../bus/index.js';
-import type { FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
-import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
+import type { ConsoleConnectInfo, ConsoleConnectRequest, FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
+import { COMPUTE_RPC_TOPIC, CONSOLE_TYPES } from '../rpc/compute-protocol.js';
 import { DASHED_UUID as UUID } from '../../core/ids.js';
 import type { GuestHardware } from './guest-hardware.js';
 import type { InstanceRecord } from './instance-files.js';
@@ -45,6 +45,7 @@ export interface ComputeRpcTarget {
   revertResize(request: MoveRequest): Promise<void>;
   finishRevertResize(request: FinishRevertRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
+  getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
 }
 
@@ -373,6 +374,16 @@ export function parseFinishRevertResize(raw: BusArgs | unknown): FinishRevertReq
   return { ...request, power_on: bool(m, 'power_on', args.power_on) };
 }
 
+/** get_console_connect_info {uuid, console_type}. */
+export function parseGetConsoleConnectInfo(raw: BusArgs | unknown): ConsoleConnectRequest {
+  const m = 'get_console_connect_info';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'console_type']);
+  const type = CONSOLE_TYPES.find((t) => t === args.console_type);
+  if (type === undefined) throw new ComputeArgumentError(m, `console_type must be one of ${CONSOLE_TYPES.join(', ')}`);
+  return { uuid: uuid(m, 'uuid', args.uuid), console_type: type };
+}
+
 const EVENT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const EVENT_STATUSES = ['completed', 'failed', 'in-progress'];
 
@@ -420,6 +431,7 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     revert_resize: async (args) => detach(target.revertResize(parseMoveRequest('revert_resize', args))),
     finish_revert_resize: async (args) => detach(target.finishRevertResize(parseFinishRevertResize(args))),
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
+    get_console_connect_info: async (args) => ({ ...await target.getConsoleConnectInfo(parseGetConsoleConnectInfo(args)) }),
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },
   };
 }

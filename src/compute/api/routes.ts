@@ -33,6 +33,7 @@ import { registerExternalEventRoutes } from './external-event-routes.js';
 import { registerServerTagRoutes } from './server-tag-routes.js';
 import { registerAggregateRoutes } from './aggregate-routes.js';
 import { registerServerGroupRoutes } from './server-group-routes.js';
+import { registerRemoteConsoleRoutes, SERVER_CONSOLE_ACTIONS } from './remote-console-routes.js';
 
 export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): ComputeRouter {
   registerVersionRoutes(app, deps);
@@ -48,6 +49,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerCreateRoutes(router);
   registerServerRoutes(router);
   registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_MOVE_ACTIONS });
+  registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_CONSOLE_ACTIONS });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);
   registerMigrationRoutes(router);
@@ -61,5 +63,6 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerTagRoutes(router);
   registerAggregateRoutes(router);
   registerServerGroupRoutes(router);
+  registerRemoteConsoleRoutes(router);
   return router;
 }

@@ -5,7 +5,8 @@
 // race guard (the loser retries, see transaction.ts).
 //
 // Migration 0001 holds what the API serves today (flavors, key pairs, quotas); 0002 is the first
-// draft of what servers, the conductor, the scheduler and the compute agent need.
+// draft of what servers, the conductor, the scheduler and the compute agent need; 0003 the console
+// auth tokens.
 
 export interface FlavorRow {
   id: number;
@@ -302,6 +303,22 @@ export interface MigrationRow {
   deleted_at: string | null;
 }
 
+/** A console URL's token (migration 0003): only its SHA-256 is stored; one connection uses it up. */
+export interface ConsoleAuthTokenRow {
+  token_hash: string;
+  instance_uuid: string;
+  /** 'novnc' or 'serial'. */
+  console_type: string;
+  /** The compute host (a unix socket) or the address of a TCP console server. */
+  host: string;
+  port: number | null;
+  unix_socket: string | null;
+  access_url_base: string;
+  /** Epoch seconds (a bigint: PostgreSQL's driver reads it back as text). */
+  expires: number | string;
+  created_at: string;
+}
+
 export interface ComputeDb {
   nova_flavor: FlavorRow;
   nova_flavor_extra_spec: FlavorExtraSpecRow;
@@ -326,6 +343,7 @@ export interface ComputeDb {
   nova_server_group: ServerGroupRow;
   nova_server_group_member: ServerGroupMemberRow;
   nova_migration: MigrationRow;
+  nova_console_auth_token: ConsoleAuthTokenRow;
 }
 
 /** Every table of the compute service, for tests and tools that dump or compare them. */
@@ -334,5 +352,5 @@ export const COMPUTE_TABLES: readonly (keyof ComputeDb)[] = [
   'nova_instance', 'nova_instance_metadata', 'nova_instance_info_cache', 'nova_instance_tag', 'nova_instance_fault',
   'nova_instance_action', 'nova_instance_action_event', 'nova_request_spec', 'nova_block_device_mapping',
   'nova_service', 'nova_compute_node', 'nova_aggregate', 'nova_aggregate_host', 'nova_aggregate_metadata',
-  'nova_server_group', 'nova_server_group_member', 'nova_migration',
+  'nova_server_group', 'nova_server_group_member', 'nova_migration', 'nova_console_auth_token',
 ];

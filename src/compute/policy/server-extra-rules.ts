@@ -1,4 +1,5 @@
 // Nova's registered defaults for the server sub-resources (nova/policies/console_output.py,
+// remote_consoles.py, console_auth_tokens.py,
 // server_metadata.py, ips.py, instance_actions.py, server_external_events.py, server_tags.py,
 // lock_server.py, pause_server.py, suspend_server.py, security_groups.py, simple_tenant_usage.py).
 // Readers see, members change; instance action events (with tracebacks) and their details are
@@ -13,6 +14,9 @@ const admin = novaRule(ADMIN, LEGACY_ADMIN_API);
 
 export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   'os_compute_api:os-console-output': member,
+  // remote_consoles.py, console_auth_tokens.py.
+  'os_compute_api:os-remote-consoles': member,
+  'os_compute_api:os-console-auth-tokens': admin,
   'os_compute_api:server-metadata:index': reader,
   'os_compute_api:server-metadata:show': reader,
   'os_compute_api:server-metadata:create': member,

@@ -19,8 +19,21 @@
 //   cast revert_resize          {uuid, request_id, migration_uuid}                                 (to the destination)
 //   cast finish_revert_resize   {uuid, request_id, migration_uuid, power_on}                       (destination → source)
 //   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
+//   call get_console_connect_info {uuid, console_type: 'novnc' | 'serial'} → ConsoleConnectInfo
+//                                (errors InstanceNotFound, InstanceNotReady, ConsoleTypeUnavailable)
 //   cast external_instance_event {events: InstanceEvent[]}
 export const COMPUTE_RPC_TOPIC = 'compute';
+
+/** The consoles a host serves (Nova's console types of the vnc and serial protocols). */
+export const CONSOLE_TYPES = ['novnc', 'serial'] as const;
+export interface ConsoleConnectRequest { readonly uuid: string; readonly console_type: (typeof CONSOLE_TYPES)[number] }
+
+/** Where a guest's console is: `host` with a TCP `port`, or with a `unix_socket` on that host. */
+export interface ConsoleConnectInfo {
+  readonly host: string;
+  readonly port: number | null;
+  readonly unix_socket: string | null;
+}
 
 /** The flavor snapshot a server keeps (nova_instance.flavor JSON). */
 export interface FlavorSnapshot {

@@ -117,6 +117,7 @@ describe('compute agent RPC parsers', () => {
       revertResize: async () => { seen.push('revert'); },
       finishRevertResize: async (r) => { seen.push(`finish_revert:${r.power_on}`); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
+      getConsoleConnectInfo: async (r) => ({ host: 'h1', port: null, unix_socket: `/s/${r.console_type}/${r.uuid}.sock` }),
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },
     };
     const h = computeHandlers(target);
@@ -134,6 +135,11 @@ describe('compute agent RPC parsers', () => {
     await h.snapshot_instance!({ uuid: UUID, request_id: 'r', image_id: UUID }, ctx);
     await h.resume_instance!({ uuid: UUID, request_id: 'r' }, ctx);
     assert.deepEqual(await h.get_console_output!({ uuid: UUID, length: 3 }, ctx), { output: `console of ${UUID} 3` });
+    assert.deepEqual(await h.get_console_connect_info!({ uuid: UUID, console_type: 'serial' }, ctx), { host: 'h1', port: null, unix_socket: `/s/serial/${UUID}.sock` });
+    await assert.rejects(h.get_console_connect_info!({ uuid: UUID, console_type: 'spice-html5' }, ctx), /console_type must be one of novnc, serial/);
+    await assert.rejects(h.get_console_connect_info!({ uuid: UUID }, ctx), /console_type/);
+    await assert.rejects(h.get_console_connect_info!({ uuid: 'x', console_type: 'novnc' }, ctx), /uuid must be a lower-case UUID/);
+    await assert.rejects(h.get_console_connect_info!({ uuid: UUID, console_type: 'novnc', path: '/etc' }, ctx), /unexpected argument path/);
     await h.external_instance_event!({ events: [{ name: 'network-vif-plugged', server_uuid: UUID, status: 'completed' }] }, ctx);
     assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'events:1']);
     release();
