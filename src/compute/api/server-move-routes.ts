@@ -27,20 +27,19 @@ const RESIZE: Schema = {
   additionalProperties: false,
 };
 
+// Before 2.56 Nova validates no migrate body at all ({"migrate": {}} and null both do).
 const migrateSchema = (withHost: boolean): Schema => ({
   type: 'object',
   properties: {
     migrate: withHost
       ? { type: ['object', 'null'], properties: { host: { type: ['string', 'null'], minLength: 1, maxLength: 255 } }, additionalProperties: false }
-      : { type: 'null' },
+      : { type: ['object', 'null'] },
   },
   required: ['migrate'],
-  additionalProperties: false,
 });
 
-const nullAction = (name: string): Schema => ({
-  type: 'object', properties: { [name]: { type: 'null' } }, required: [name], additionalProperties: false,
-});
+// confirmResize / revertResize take no arguments; Nova ignores what the body carries.
+const bareAction = (name: string): Schema => ({ type: 'object', properties: { [name]: {} }, required: [name] });
 
 async function resize(ctx: Ctx): Promise<void> {
   const body = validateBody<{ resize: { flavorRef: string | number } }>(ctx.body, RESIZE);
@@ -54,20 +53,20 @@ async function migrate(ctx: Ctx): Promise<void> {
   const body = validateBody<{ migrate: { host?: string | null } | null }>(ctx.body, migrateSchema(ctx.mv.atLeast('2.56')));
   const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
   enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-migrate-server:migrate', instanceTarget(row));
-  const host = body.migrate?.host ?? null;
+  const host = ctx.mv.atLeast('2.56') ? body.migrate?.host ?? null : null;
   if (host !== null) enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-migrate-server:migrate:host', instanceTarget(row));
   await startMove(ctx.deps, ctx.caller, row, { type: 'migration', flavor: JSON.parse(row.flavor) as FlavorSnapshot, host });
 }
 
 async function confirm(ctx: Ctx): Promise<void> {
-  validateBody(ctx.body, nullAction('confirmResize'));
+  validateBody(ctx.body, bareAction('confirmResize'));
   const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
   enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:confirm_resize', instanceTarget(row));
   await confirmResize(ctx.deps, ctx.caller, row);
 }
 
 async function revert(ctx: Ctx): Promise<void> {
-  validateBody(ctx.body, nullAction('revertResize'));
+  validateBody(ctx.body, bareAction('revertResize'));
   const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
   enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:revert_resize', instanceTarget(row));
   await revertResize(ctx.deps, ctx.caller, row);

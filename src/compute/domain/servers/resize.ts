@@ -4,7 +4,7 @@
 // old_vm_state), writes the migration row and the instance action; the conductor is then asked
 // (a call: NoValidHost must become the API's 400) to pick and claim a destination.
 // Confirm and revert move the migration on conditionally and tell the right host.
-import { ApiError, badRequest } from '../../../core/errors.js';
+import { ApiError, badRequest, forbidden } from '../../../core/errors.js';
 import { BusTimeoutError, RemoteError } from '../../../bus/index.js';
 import type { ComputeDeps } from '../../api/deps.js';
 import { CONDUCTOR_TOPIC } from '../../conductor/protocol.js';
@@ -12,6 +12,7 @@ import type { InstanceRow, MigrationRow } from '../../db/schema.js';
 import { inTransaction, nowIso } from '../../db/transaction.js';
 import { COMPUTE_RPC_TOPIC, type FlavorSnapshot } from '../../rpc/compute-protocol.js';
 import type { Caller } from '../caller.js';
+import { limitsFor, usages } from '../quotas.js';
 import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
 import { checkNotLocked, instanceInvalidState, instanceNotReady, systemMetadataOf } from './lookup.js';
 import { advanceMigration, createMigration, latestMigration, type MigrationType } from './migrations.js';
@@ -33,6 +34,19 @@ export function checkNewFlavor(current: FlavorSnapshot, next: FlavorSnapshot): v
   if (next.root_gb < current.root_gb) throw badRequest('Resize error: Unable to resize disk down.', 'ResizeError');
 }
 
+/** Nova's resize quota check: the growth in cores and ram must fit the project's and the user's quota (403). */
+async function checkResizeQuota(deps: ComputeDeps, row: InstanceRow, current: FlavorSnapshot, next: FlavorSnapshot): Promise<void> {
+  const delta: Record<string, number> = { cores: next.vcpus - current.vcpus, ram: next.memory_mb - current.memory_mb };
+  for (const user of [undefined, row.user_id]) {
+    const limits = await limitsFor(deps.db, deps.compute, row.project_id, user);
+    const used = await usages(deps.db, row.project_id, user);
+    const overs = ['cores', 'ram'].filter((r) => delta[r]! > 0 && limits[r] !== undefined && limits[r]! >= 0 && (used[r] ?? 0) + delta[r]! > limits[r]!);
+    if (overs.length > 0) {
+      throw forbidden(`Quota exceeded for ${overs.join(', ')}: Requested ${overs.map((r) => delta[r]).join(', ')}, but already used ${overs.map((r) => used[r] ?? 0).join(', ')} of ${overs.map((r) => limits[r]).join(', ')} ${overs.join(', ')}`, 'OverQuota');
+    }
+  }
+}
+
 export interface MoveRequest {
   readonly type: Extract<MigrationType, 'resize' | 'migration'>;
   /** The flavor to move to (a migration keeps the current one). */
@@ -47,7 +61,10 @@ export async function startMove(deps: ComputeDeps, caller: Caller, row: Instance
   checkNotLocked(caller, row);
   checkMovable(row, action);
   const current = JSON.parse(row.flavor) as FlavorSnapshot;
-  if (request.type === 'resize') checkNewFlavor(current, request.flavor);
+  if (request.type === 'resize') {
+    checkNewFlavor(current, request.flavor);
+    await checkResizeQuota(deps, row, current, request.flavor);
+  }
   if (request.host !== null && request.host === row.host) {
     throw badRequest(`The source and destination compute hosts are the same: ${row.host}`, 'ComputeHostNotFound');
   }
