@@ -48,8 +48,9 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerHypervisorRoutes(router);
   registerServerCreateRoutes(router);
   registerServerRoutes(router);
-  registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_MOVE_ACTIONS });
-  registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_CONSOLE_ACTIONS });
+  registerServerActionRoutes(router, {
+    ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_CONSOLE_ACTIONS, ...SERVER_MOVE_ACTIONS,
+  });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);
   registerMigrationRoutes(router);

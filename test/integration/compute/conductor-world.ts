@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { MemoryBus, type BusArgs, type Server } from '../../../src/bus/index.js';
+import { MemoryBus, type BusArgs, type Handlers, type Server } from '../../../src/bus/index.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { PlacementClient, type Inventories } from '../../../src/core/clients/index.js';
 import { userTokenAuth } from '../../../src/compute/clients.js';
@@ -48,6 +48,8 @@ export interface ConductorWorldOptions {
   readonly agent: (host: string, build: InstanceBuild) => Promise<void>;
   /** Each host's inventory, set at start when given. */
   readonly inventory?: Inventories;
+  /** More `compute` methods each fake agent serves (the move tests record resize casts). */
+  readonly handlers?: (host: string) => Handlers;
 }
 
 export async function startConductorWorld(options: ConductorWorldOptions): Promise<ConductorWorld> {
@@ -75,6 +77,7 @@ export async function startConductorWorld(options: ConductorWorldOptions): Promi
     nodes[host] = uuid;
     agents.push(await bus.serve('compute', host, {
       build_and_run_instance: async (args: BusArgs) => options.agent(host, args.build as InstanceBuild),
+      ...options.handlers?.(host),
     }));
   }
 
