@@ -20,6 +20,8 @@ import type { QemuDriver } from './qemu-driver.js';
 import type { ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, RebuildRequest, SnapshotRequest } from './rpc-handlers.js';
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 import { hardwareOf, type GuestHardware } from './guest-hardware.js';
+import { LiveMigrationOperations, type LiveMigrationRequest, type PostLiveMigrationRequest, type PreLiveMigrationRequest } from './live-migration-ops.js';
+import type { IncomingEndpoint } from './qemu-live-migration.js';
 import { MoveOperations, type FinishResizeRequest, type FinishRevertRequest, type MoveRequest, type ResizeInstanceRequest } from './move-ops.js';
 import { consoleConnectInfo } from './console-connect.js';
 
@@ -78,6 +80,8 @@ export class InstanceManager implements ComputeRpcTarget {
   readonly vifs: Vifs;
   /** Resize and cold migration (move-ops.ts). */
   readonly moves = new MoveOperations(this);
+  /** Live migration (live-migration-ops.ts). */
+  readonly live = new LiveMigrationOperations(this);
   readonly host: string;
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -376,6 +380,10 @@ export class InstanceManager implements ComputeRpcTarget {
   confirmResize(request: MoveRequest): Promise<void> { return this.moves.confirmResize(request); }
   revertResize(request: MoveRequest): Promise<void> { return this.moves.revertResize(request); }
   finishRevertResize(request: FinishRevertRequest): Promise<void> { return this.moves.finishRevertResize(request); }
+  liveMigration(request: LiveMigrationRequest): Promise<void> { return this.live.liveMigration(request); }
+  preLiveMigration(request: PreLiveMigrationRequest): Promise<IncomingEndpoint> { return this.live.preLiveMigration(request); }
+  postLiveMigration(request: PostLiveMigrationRequest): Promise<void> { return this.live.postLiveMigration(request); }
+  rollbackLiveMigration(request: MoveRequest): Promise<void> { return this.live.rollbackAtDestination(request); }
 
   // ---- terminate ---------------------------------------------------------------------------
 

@@ -46,6 +46,36 @@ const GIB = 1024 ** 3;
 /** An export nobody pulled within this is ended (the destination died or gave up). */
 const EXPORT_LIFETIME_MS = 30 * 60_000;
 
+/** Binds the server's ports to this host (the L2 agent here wires their taps). */
+export async function bindPortsHere(m: InstanceManager, record: InstanceRecord): Promise<void> {
+  for (const port of record.ports) {
+    await m.network.bindPort(port.id, { hostId: m.host, deviceId: record.build.uuid, deviceOwner: m.vifs.deviceOwner(record.build) });
+  }
+}
+
+/** The info cache (and the config drive) from the ports as they are now. */
+export async function refreshNetwork(m: InstanceManager, record: InstanceRecord): Promise<void> {
+  const networkInfo = await m.vifs.vifInfo(record.ports);
+  await m.conductor('instance_info_cache_update', { uuid: record.build.uuid, network_info: networkInfo });
+  if (record.build.config_drive) await m.files.writeConfigDrive(record.build, networkInfo);
+}
+
+/** Runs one step under the server's lock with its action event; failures go to `onError`. */
+export function moveStep(m: InstanceManager, request: InstanceRequest, event: string, work: () => Promise<void>, onError: (error: unknown) => Promise<void>): Promise<void> {
+  const { uuid, request_id } = request;
+  return m.locked(uuid, async () => {
+    await m.eventStart(uuid, request_id, event);
+    try {
+      await work();
+      await m.eventFinish(uuid, request_id, event, 'Success');
+    } catch (error) {
+      m.logger.error({ err: error, instance: uuid, request_id, event }, 'move step failed');
+      await onError(error).catch((err: unknown) => m.logger.error({ err, instance: uuid }, 'undoing the move step failed'));
+      await m.eventFinish(uuid, request_id, event, 'Error', error);
+    }
+  });
+}
+
 export class MoveOperations {
   readonly #exports = new Map<string, DiskExport>();
 
@@ -57,28 +87,7 @@ export class MoveOperations {
     await open?.close();
   }
 
-  /** Runs one step under the server's lock with its action event; failures go to `onError`. */
-  #step(request: InstanceRequest, event: string, work: () => Promise<void>, onError: (error: unknown) => Promise<void>): Promise<void> {
-    const { uuid, request_id } = request;
-    return this.m.locked(uuid, async () => {
-      await this.m.eventStart(uuid, request_id, event);
-      try {
-        await work();
-        await this.m.eventFinish(uuid, request_id, event, 'Success');
-      } catch (error) {
-        this.m.logger.error({ err: error, instance: uuid, request_id, event }, 'move step failed');
-        await onError(error).catch((err: unknown) => this.m.logger.error({ err, instance: uuid }, 'undoing the move step failed'));
-        await this.m.eventFinish(uuid, request_id, event, 'Error', error);
-      }
-    });
-  }
 
-  /** Binds the server's ports to this host (the L2 agent here wires their taps). */
-  async #bindPortsHere(record: InstanceRecord): Promise<void> {
-    for (const port of record.ports) {
-      await this.m.network.bindPort(port.id, { hostId: this.m.host, deviceId: record.build.uuid, deviceOwner: this.m.vifs.deviceOwner(record.build) });
-    }
-  }
 
   /** Starts the guest and waits for its ports as a build does; its power state. */
   async #startGuest(record: InstanceRecord): Promise<number> {
@@ -91,16 +100,11 @@ export class MoveOperations {
     return POWER_STATE.RUNNING;
   }
 
-  async #refreshNetwork(record: InstanceRecord): Promise<void> {
-    const networkInfo = await this.m.vifs.vifInfo(record.ports);
-    await this.m.conductor('instance_info_cache_update', { uuid: record.build.uuid, network_info: networkInfo });
-    if (record.build.config_drive) await this.m.files.writeConfigDrive(record.build, networkInfo);
-  }
 
   resizeInstance(r: ResizeInstanceRequest): Promise<void> {
     const { uuid } = r;
     let stopped = false;
-    return this.#step(r, MOVE_EVENTS.resize, async () => {
+    return moveStep(this.m, r, MOVE_EVENTS.resize, async () => {
       if (!(await this.m.instanceUpdate(uuid, { task_state: 'resize_migrating' }, ['resize_prep'])).updated) throw new InstanceGoneError(uuid);
       const address = this.m.migrationAddress;
       if (address === undefined) throw new Error(`host ${this.m.host} has no migration address: disks cannot leave it`);
@@ -128,7 +132,7 @@ export class MoveOperations {
 
   finishResize(r: FinishResizeRequest): Promise<void> {
     const { uuid, record } = r;
-    return this.#step(r, MOVE_EVENTS.finishResize, async () => {
+    return moveStep(this.m, r, MOVE_EVENTS.finishResize, async () => {
       const switched = await this.m.conductor<{ updated: boolean }>('resize_switch_host', { uuid, migration_uuid: r.migration_uuid, host: this.m.host });
       if (!switched.updated) throw new InstanceGoneError(uuid);
       await mkdir(this.m.files.dir(uuid), { recursive: true, mode: 0o700 });
@@ -137,8 +141,8 @@ export class MoveOperations {
       const wanted = record.build.flavor.root_gb * GIB;
       if (wanted > (await diskInfo(disk, 'qcow2')).virtualSize) await resizeDisk(disk, wanted);
       await this.m.files.saveRecord(record);
-      await this.#bindPortsHere(record);
-      await this.#refreshNetwork(record);
+      await bindPortsHere(this.m, record);
+      await refreshNetwork(this.m, record);
       const power = r.power_on ? await this.#startGuest(record) : POWER_STATE.SHUTDOWN;
       await this.m.instanceUpdate(uuid, { vm_state: 'resized', task_state: null, power_state: power }, ['resize_finish']);
       await this.m.conductor('migration_status', { migration_uuid: r.migration_uuid, host: this.m.host, status: 'finished' });
@@ -151,7 +155,7 @@ export class MoveOperations {
   }
 
   confirmResize(r: MoveRequest): Promise<void> {
-    return this.#step(r, MOVE_EVENTS.confirm, async () => {
+    return moveStep(this.m, r, MOVE_EVENTS.confirm, async () => {
       await this.#closeExport(r.uuid);
       await this.m.driver.destroy(r.uuid);
       await this.m.files.remove(r.uuid);
@@ -160,7 +164,7 @@ export class MoveOperations {
   }
 
   revertResize(r: MoveRequest): Promise<void> {
-    return this.#step(r, MOVE_EVENTS.revert, async () => {
+    return moveStep(this.m, r, MOVE_EVENTS.revert, async () => {
       await this.m.driver.destroy(r.uuid);
       await this.m.files.remove(r.uuid);
       const back = await this.m.conductor<{ source_host: string; power_on: boolean }>('resize_revert_switch',
@@ -174,11 +178,11 @@ export class MoveOperations {
   }
 
   finishRevertResize(r: FinishRevertRequest): Promise<void> {
-    return this.#step(r, MOVE_EVENTS.finishRevert, async () => {
+    return moveStep(this.m, r, MOVE_EVENTS.finishRevert, async () => {
       await this.#closeExport(r.uuid);
       const record = await this.m.record(r.uuid);
-      await this.#bindPortsHere(record);
-      await this.#refreshNetwork(record);
+      await bindPortsHere(this.m, record);
+      await refreshNetwork(this.m, record);
       const power = r.power_on ? await this.#startGuest(record) : POWER_STATE.SHUTDOWN;
       await this.m.instanceUpdate(r.uuid, { vm_state: r.power_on ? 'active' : 'stopped', task_state: null, power_state: power }, ['resize_reverting']);
       await this.m.conductor('migration_status', { migration_uuid: r.migration_uuid, host: this.m.host, status: 'reverted' });

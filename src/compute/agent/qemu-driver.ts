@@ -135,6 +135,12 @@ export class QemuDriver {
     }
   }
 
+  /** A QEMU for the guest that waits for its state (-incoming defer): resume and live migration. */
+  async startIncoming(record: InstanceRecord): Promise<VmHandle> {
+    await this.#socketDirs(record.build.uuid);
+    return this.processes.start({ ...(await this.specFor(record)), incomingDeferred: true });
+  }
+
   powerOn(record: InstanceRecord): Promise<number> {
     return this.spawn(record);
   }
@@ -214,8 +220,7 @@ export class QemuDriver {
     const uuid = record.build.uuid;
     const state = this.options.files.suspendStatePath(uuid);
     if (!(await stat(state).then((s) => s.isFile(), () => false))) throw new Error(`guest ${uuid} has no saved state to resume from`);
-    await this.#socketDirs(uuid);
-    const handle = await this.processes.start({ ...(await this.specFor(record)), incomingDeferred: true });
+    const handle = await this.startIncoming(record);
     try {
       await handle.qmp.execute('migrate-incoming', { uri: `exec:cat ${shellWord(state)}` }, { timeoutMs: 5000 });
       await migrationDone(handle, STATE_TRANSFER_MS);

@@ -11,6 +11,8 @@ import { DASHED_UUID as UUID } from '../../core/ids.js';
 import type { GuestHardware } from './guest-hardware.js';
 import type { InstanceRecord } from './instance-files.js';
 import type { FinishResizeRequest, FinishRevertRequest, MoveRequest, ResizeInstanceRequest } from './move-ops.js';
+import type { LiveMigrationRequest, PostLiveMigrationRequest, PreLiveMigrationRequest } from './live-migration-ops.js';
+import type { IncomingEndpoint } from './qemu-live-migration.js';
 import type { InstancePort } from './vifs.js';
 
 export class ComputeArgumentError extends Error {
@@ -44,6 +46,10 @@ export interface ComputeRpcTarget {
   confirmResize(request: MoveRequest): Promise<void>;
   revertResize(request: MoveRequest): Promise<void>;
   finishRevertResize(request: FinishRevertRequest): Promise<void>;
+  liveMigration(request: LiveMigrationRequest): Promise<void>;
+  preLiveMigration(request: PreLiveMigrationRequest): Promise<IncomingEndpoint>;
+  postLiveMigration(request: PostLiveMigrationRequest): Promise<void>;
+  rollbackLiveMigration(request: MoveRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
@@ -346,9 +352,7 @@ function moveArgs(m: string, raw: unknown, more: readonly string[]): { args: Obj
 export function parseResizeInstance(raw: BusArgs | unknown): ResizeInstanceRequest {
   const m = 'resize_instance';
   const { args, request } = moveArgs(m, raw, ['dest_host', 'flavor', 'power_on']);
-  const dest = text(m, 'dest_host', args.dest_host, 255);
-  if (!/^[A-Za-z0-9][\w.:@-]*$/.test(dest)) throw new ComputeArgumentError(m, 'dest_host must be a host-style name');
-  return { ...request, dest_host: dest, flavor: parseFlavor(m, args.flavor), power_on: bool(m, 'power_on', args.power_on) };
+  return { ...request, dest_host: hostName(m, 'dest_host', args.dest_host), flavor: parseFlavor(m, args.flavor), power_on: bool(m, 'power_on', args.power_on) };
 }
 
 /** finish_resize {uuid, request_id, migration_uuid, record, disk_uri, power_on}. */
@@ -372,6 +376,37 @@ export function parseFinishRevertResize(raw: BusArgs | unknown): FinishRevertReq
   const m = 'finish_revert_resize';
   const { args, request } = moveArgs(m, raw, ['power_on']);
   return { ...request, power_on: bool(m, 'power_on', args.power_on) };
+}
+
+function hostName(m: string, what: string, value: unknown): string {
+  const host = text(m, what, value, 255);
+  if (!/^[A-Za-z0-9][\w.:@-]*$/.test(host)) throw new ComputeArgumentError(m, `${what} must be a host-style name`);
+  return host;
+}
+
+/** live_migration {uuid, request_id, migration_uuid, dest_host}. */
+export function parseLiveMigration(raw: BusArgs | unknown): LiveMigrationRequest {
+  const m = 'live_migration';
+  const { args, request } = moveArgs(m, raw, ['dest_host']);
+  return { ...request, dest_host: hostName(m, 'dest_host', args.dest_host) };
+}
+
+/** pre_live_migration {uuid, request_id, migration_uuid, record, disk_size}. */
+export function parsePreLiveMigration(raw: BusArgs | unknown): PreLiveMigrationRequest {
+  const m = 'pre_live_migration';
+  const { args, request } = moveArgs(m, raw, ['record', 'disk_size']);
+  const record = parseRecord(m, args.record);
+  if (record.build.uuid !== request.uuid) throw new ComputeArgumentError(m, 'record.build.uuid must be the instance uuid');
+  const size = args.disk_size;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new ComputeArgumentError(m, 'disk_size must be a positive integer');
+  return { ...request, record, disk_size: size };
+}
+
+/** post_live_migration_at_destination {uuid, request_id, migration_uuid, running}. */
+export function parsePostLiveMigration(raw: BusArgs | unknown): PostLiveMigrationRequest {
+  const m = 'post_live_migration_at_destination';
+  const { args, request } = moveArgs(m, raw, ['running']);
+  return { ...request, running: bool(m, 'running', args.running) };
 }
 
 /** get_console_connect_info {uuid, console_type}. */
@@ -430,6 +465,10 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     confirm_resize: async (args) => detach(target.confirmResize(parseMoveRequest('confirm_resize', args))),
     revert_resize: async (args) => detach(target.revertResize(parseMoveRequest('revert_resize', args))),
     finish_revert_resize: async (args) => detach(target.finishRevertResize(parseFinishRevertResize(args))),
+    live_migration: async (args) => detach(target.liveMigration(parseLiveMigration(args))),
+    pre_live_migration: async (args) => ({ ...await target.preLiveMigration(parsePreLiveMigration(args)) }),
+    post_live_migration_at_destination: async (args) => { await target.postLiveMigration(parsePostLiveMigration(args)); return {}; },
+    rollback_live_migration_at_destination: async (args) => { await target.rollbackLiveMigration(parseMoveRequest('rollback_live_migration_at_destination', args)); return {}; },
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     get_console_connect_info: async (args) => ({ ...await target.getConsoleConnectInfo(parseGetConsoleConnectInfo(args)) }),
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },

@@ -13,7 +13,7 @@ import { novaDateTime } from './render.js';
 import type { ComputeRouter, Ctx } from './router.js';
 import { lastQueryValue } from './validation.js';
 
-const LIVE_IN_PROGRESS = ['queued', 'preparing', 'running', 'post-migrating'];
+const LIVE_IN_PROGRESS = ['accepted', 'queued', 'preparing', 'running', 'post-migrating'];
 
 function renderMigration(m: MigrationRow, ctx: Ctx): Record<string, unknown> {
   const num = (v: number | null): number | null => (v === null ? null : Number(v));

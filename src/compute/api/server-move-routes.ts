@@ -6,6 +6,7 @@ import { extraSpecs } from '../domain/flavors.js';
 import { findFlavor, flavorSnapshot } from '../domain/servers/create.js';
 import { instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
 import { confirmResize, revertResize, startMove } from '../domain/servers/resize.js';
+import { startLiveMigration } from '../domain/servers/live-migrate.js';
 import type { FlavorSnapshot } from '../rpc/compute-protocol.js';
 import type { Ctx, Endpoint } from './router.js';
 import { validateBody, type Schema } from './validation.js';
@@ -72,9 +73,36 @@ async function revert(ctx: Ctx): Promise<void> {
   await revertResize(ctx.deps, ctx.caller, row);
 }
 
+const boolish = { type: ['boolean', 'string'] } as const;
+
+/** os-migrateLive's body by microversion (migrate_server.py schemas). */
+function liveSchema(ctx: Ctx): Schema {
+  const blockMigration = ctx.mv.atLeast('2.25') ? { type: ['boolean', 'string'], enum: [true, false, 'auto', 'True', 'False', 'true', 'false'] } : boolish;
+  const properties: Record<string, Schema> = { host: { type: ['string', 'null'], minLength: 1, maxLength: 255 }, block_migration: blockMigration as Schema };
+  const required = ['host', 'block_migration'];
+  if (!ctx.mv.atLeast('2.25')) { properties.disk_over_commit = boolish as Schema; required.push('disk_over_commit'); }
+  if (ctx.mv.atLeast('2.30') && !ctx.mv.atLeast('2.68')) properties.force = { type: ['boolean', 'string'] };
+  return {
+    type: 'object',
+    properties: { 'os-migrateLive': { type: 'object', properties, required, additionalProperties: false } },
+    required: ['os-migrateLive'],
+    additionalProperties: false,
+  };
+}
+
+async function migrateLive(ctx: Ctx): Promise<void> {
+  const body = validateBody<{ 'os-migrateLive': { host: string | null; force?: boolean | string } }>(ctx.body, liveSchema(ctx))['os-migrateLive'];
+  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
+  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-migrate-server:migrate_live', instanceTarget(row));
+  const force = body.force === true || (typeof body.force === 'string' && /^(1|t|true|on|y|yes)$/i.test(body.force));
+  // Before 2.30 a named host was always forced (no scheduler check), as Nova did.
+  await startLiveMigration(ctx.deps, ctx.caller, row, { host: body.host, force: body.host !== null && (force || !ctx.mv.atLeast('2.30')) });
+}
+
 export const SERVER_MOVE_ACTIONS: Readonly<Record<string, readonly Endpoint[]>> = {
   resize: [{ status: 202, handler: resize }],
   migrate: [{ status: 202, handler: migrate }],
   confirmResize: [{ status: 204, handler: confirm }],
   revertResize: [{ status: 202, handler: revert }],
+  'os-migrateLive': [{ status: 202, handler: migrateLive }],
 };

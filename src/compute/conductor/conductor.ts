@@ -26,8 +26,8 @@ import {
   parseInstancesOnHost, parseInstanceUpdate, parseScheduleAndBuild,
 } from './instance-protocol.js';
 import { autoConfirmIntervalMs, confirmOverdueResizes } from './auto-confirm.js';
-import { migrateServer, migrationStatus, resizeConfirmed, resizeFailed, resizeRevertSwitch, resizeSwitchHost } from './migrate.js';
-import { parseMigrateServer, parseMigrationStatus, parseMigrationStep, parseResizeFailed } from './migration-protocol.js';
+import { liveMigrateInstance, liveMigrationSwitch, migrateServer, migrationStatus, resizeConfirmed, resizeFailed, resizeRevertSwitch, resizeSwitchHost } from './migrate.js';
+import { parseLiveMigrate, parseMigrateServer, parseMigrationStatus, parseMigrationStep, parseResizeFailed } from './migration-protocol.js';
 import { resumeScheduling, scheduleOrFail, type ResumeResult } from './restart.js';
 import {
   CONDUCTOR_TOPIC, parseComputeNodeUpdate, parseServiceUpdate, type ComputeNodeUpdateResult, type ServiceUpdateResult,
@@ -60,6 +60,8 @@ export function conductorHandlers(deps: ConductorDeps): Handlers {
     resize_confirmed: (args) => resizeConfirmed(deps, parseMigrationStep('resize_confirmed', args)),
     resize_revert_switch: (args) => resizeRevertSwitch(deps, parseMigrationStep('resize_revert_switch', args)),
     resize_failed: (args) => resizeFailed(deps, parseResizeFailed(args)),
+    live_migrate_instance: (args) => liveMigrateInstance(deps, parseLiveMigrate(args)),
+    live_migration_switch: (args) => liveMigrationSwitch(deps, parseMigrationStep('live_migration_switch', args)),
   };
 }
 

@@ -14,9 +14,10 @@ import { COMPUTE_RPC_TOPIC, type FlavorSnapshot } from '../rpc/compute-protocol.
 import { loadHostStates, resourcesFromFlavor, selectHosts, type RequestSpec } from '../scheduler/index.js';
 import { claim, loadSpec, NO_VALID_HOST, type ConductorDeps } from './build.js';
 import { POWER_STATE } from './instance-protocol.js';
-import type { MigrateServer, MigrationStatus, MigrationStep, ResizeFailed } from './migration-protocol.js';
+import type { LiveMigrate, MigrateServer, MigrationStatus, MigrationStep, ResizeFailed } from './migration-protocol.js';
 
 export const MIGRATE_EVENT = 'conductor_migrate_server';
+export const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
 
 /** nova.exception.NoValidHost: the API answers 400 with its message. */
 export class NoValidHost extends Error {
@@ -53,12 +54,12 @@ async function addFault(trx: ComputeTx, uuid: string, message: string, host: str
   }).execute();
 }
 
-async function conductorEvent(db: Kysely<ComputeDb>, uuid: string, requestId: string, result?: 'Success' | 'Error'): Promise<void> {
+async function conductorEvent(db: Kysely<ComputeDb>, uuid: string, requestId: string, event: string, result?: 'Success' | 'Error'): Promise<void> {
   await inTransaction(db, async (trx) => {
     const action = await findInstanceAction(trx, uuid, requestId);
     if (!action) return;
-    if (result === undefined) await startActionEvent(trx, action.id, MIGRATE_EVENT, null);
-    else await finishActionEvent(trx, action.id, MIGRATE_EVENT, result);
+    if (result === undefined) await startActionEvent(trx, action.id, event, null);
+    else await finishActionEvent(trx, action.id, event, result);
   });
 }
 
@@ -66,57 +67,115 @@ function owner(m: MigrationRow, row: InstanceRow): { project_id: string; user_id
   return { project_id: m.project_id ?? row.project_id, user_id: m.user_id ?? row.user_id };
 }
 
+interface Destination { readonly host: string; readonly nodename: string; readonly node_uuid: string }
+
+/**
+ * Picks a destination other than the server's host for `flavor` (`host`: the admin's choice;
+ * `force`: without the filters) and claims it: the source's resources move to the migration as
+ * consumer, the server claims the flavor on the destination. Everything is undone on failure.
+ */
+async function claimDestination(deps: ConductorDeps, row: InstanceRow, migration: MigrationRow, flavor: FlavorSnapshot,
+  requested: { host: string | null; force?: boolean }, requestId: string): Promise<Destination> {
+  const loaded = await loadSpec(deps.db, row.uuid);
+  if (!loaded) throw new NoValidHost(`${NO_VALID_HOST} The instance has no request spec.`);
+  const placement = deps.placement.withRequestId(requestId);
+  const who = owner(migration, row);
+  const forced = requested.force === true && requested.host !== null;
+  const spec: RequestSpec = {
+    ...loaded.spec, instance_uuids: [row.uuid], num_instances: 1, min_count: 1, flavor,
+    force_host: forced ? requested.host : null, force_node: null,
+    requested_destination: requested.host !== null && !forced ? { host: requested.host, node: null } : null, request_id: requestId,
+  };
+  const resources = resourcesFromFlavor(flavor, spec.image.id === '');
+  const candidates = await placement.getAllocationCandidates({ resources, limit: deps.compute.scheduler.maxPlacementResults });
+  // Never the host it is on (Nova's allow_resize_to_same_host is off by default).
+  const nodes = [...new Set(candidates.allocation_requests.flatMap((r) => Object.keys(r.allocations)))].filter((n) => n !== row.compute_node_uuid);
+  const states = await loadHostStates(deps.db, nodes, candidates.provider_summaries, deps.compute, spec.scheduler_hints.group);
+  const list = selectHosts(spec, nodes, states, deps.compute)[0] ?? [];
+  if (list.length === 0) throw new NoValidHost(NO_VALID_HOST);
+  // The source's resources stay held, by the migration, until the move is confirmed or undone.
+  await moveAllocations(placement, row.uuid, migration.uuid, who);
+  for (const sel of list) {
+    if (await claim(placement, row.uuid, sel.node_uuid, resources, who)) return sel;
+  }
+  await moveAllocations(placement, migration.uuid, row.uuid, who).catch(() => undefined);
+  throw new NoValidHost(NO_VALID_HOST);
+}
+
+/** A move that could not start: the migration `error`, the task cleared, a fault and the event. */
+async function moveNotStarted(deps: ConductorDeps, row: InstanceRow, migration: MigrationRow, task: string, error: unknown, requestId: string, event: string): Promise<void> {
+  await inTransaction(deps.db, async (trx) => {
+    await trx.updateTable('nova_migration').set({ status: 'error', updated_at: nowIso() }).where('uuid', '=', migration.uuid).execute();
+    await trx.updateTable('nova_instance').set({ task_state: null, updated_at: nowIso() }).where('uuid', '=', row.uuid).where('task_state', '=', task).execute();
+    await addFault(trx, row.uuid, (error as Error).message, null);
+  });
+  await conductorEvent(deps.db, row.uuid, requestId, event, 'Error');
+}
+
+async function moveStart(deps: ConductorDeps, uuid: string, migrationUuid: string, task: string, status: string): Promise<{ row: InstanceRow & { host: string }; migration: MigrationRow }> {
+  const row = await loadInstance(deps.db, uuid);
+  const migration = await loadMigration(deps.db, migrationUuid);
+  if (!row || row.task_state !== task || !row.host || !migration || migration.instance_uuid !== row.uuid || migration.status !== status) {
+    throw new MigrationStateError(`Instance ${uuid} is not waiting for migration ${migrationUuid}`);
+  }
+  return { row: row as InstanceRow & { host: string }, migration };
+}
+
 /** migrate_server: schedule and claim the destination, then cast resize_instance to the source. */
 export async function migrateServer(deps: ConductorDeps, a: MigrateServer): Promise<{ host: string }> {
-  const row = await loadInstance(deps.db, a.uuid);
-  const migration = await loadMigration(deps.db, a.migration_uuid);
-  if (!row || row.task_state !== 'resize_prep' || !row.host || !migration || migration.instance_uuid !== row.uuid || migration.status !== 'pre-migrating') {
-    throw new MigrationStateError(`Instance ${a.uuid} is not waiting for migration ${a.migration_uuid}`);
-  }
-  await conductorEvent(deps.db, row.uuid, a.request_id);
+  const { row, migration } = await moveStart(deps, a.uuid, a.migration_uuid, 'resize_prep', 'pre-migrating');
+  await conductorEvent(deps.db, row.uuid, a.request_id, MIGRATE_EVENT);
   const flavor = migrationFlavor(migration, 'new');
-  const loaded = await loadSpec(deps.db, row.uuid);
-  const placement = deps.placement.withRequestId(a.request_id);
-  const who = owner(migration, row);
-  let moved = false;
+  let dest: Destination;
   try {
-    if (!loaded) throw new NoValidHost(`${NO_VALID_HOST} The instance has no request spec.`);
-    const spec: RequestSpec = {
-      ...loaded.spec, instance_uuids: [row.uuid], num_instances: 1, min_count: 1, flavor, force_host: null, force_node: null,
-      requested_destination: a.host !== null ? { host: a.host, node: null } : null, request_id: a.request_id,
-    };
-    const resources = resourcesFromFlavor(flavor, spec.image.id === '');
-    const candidates = await placement.getAllocationCandidates({ resources, limit: deps.compute.scheduler.maxPlacementResults });
-    // Never the host it is on (Nova's allow_resize_to_same_host is off by default).
-    const nodes = [...new Set(candidates.allocation_requests.flatMap((r) => Object.keys(r.allocations)))].filter((n) => n !== row.compute_node_uuid);
-    const states = await loadHostStates(deps.db, nodes, candidates.provider_summaries, deps.compute, spec.scheduler_hints.group);
-    const list = selectHosts(spec, nodes, states, deps.compute)[0] ?? [];
-    if (list.length === 0) throw new NoValidHost(NO_VALID_HOST);
-    // The source's resources stay held, by the migration, until confirm or revert.
-    await moveAllocations(placement, row.uuid, migration.uuid, who);
-    moved = true;
-    for (const sel of list) {
-      if (!(await claim(placement, row.uuid, sel.node_uuid, resources, who))) continue;
-      await advanceMigration(deps.db, migration.uuid, ['pre-migrating'], 'migrating', { dest_compute: sel.host, dest_node: sel.nodename, dest_node_uuid: sel.node_uuid });
-      await conductorEvent(deps.db, row.uuid, a.request_id, 'Success');
-      await deps.bus.cast({ topic: COMPUTE_RPC_TOPIC, host: row.host }, 'resize_instance', {
-        uuid: row.uuid, request_id: a.request_id, migration_uuid: migration.uuid, dest_host: sel.host, flavor: flavor as unknown as Record<string, unknown>,
-        power_on: row.vm_state === 'active',
-      });
-      return { host: sel.host };
-    }
-    throw new NoValidHost(NO_VALID_HOST);
+    dest = await claimDestination(deps, row, migration, flavor, { host: a.host }, a.request_id);
   } catch (error) {
-    if (moved) await moveAllocations(placement, migration.uuid, row.uuid, who).catch(() => undefined);
-    await inTransaction(deps.db, async (trx) => {
-      await trx.updateTable('nova_migration').set({ status: 'error', updated_at: nowIso() }).where('uuid', '=', migration.uuid).execute();
-      await trx.updateTable('nova_instance').set({ task_state: null, updated_at: nowIso() })
-        .where('uuid', '=', row.uuid).where('task_state', '=', 'resize_prep').execute();
-      await addFault(trx, row.uuid, (error as Error).message, null);
-    });
-    await conductorEvent(deps.db, row.uuid, a.request_id, 'Error');
+    await moveNotStarted(deps, row, migration, 'resize_prep', error, a.request_id, MIGRATE_EVENT);
     throw error;
   }
+  await advanceMigration(deps.db, migration.uuid, ['pre-migrating'], 'migrating', { dest_compute: dest.host, dest_node: dest.nodename, dest_node_uuid: dest.node_uuid });
+  await conductorEvent(deps.db, row.uuid, a.request_id, MIGRATE_EVENT, 'Success');
+  await deps.bus.cast({ topic: COMPUTE_RPC_TOPIC, host: row.host }, 'resize_instance', {
+    uuid: row.uuid, request_id: a.request_id, migration_uuid: migration.uuid, dest_host: dest.host, flavor: flavor as unknown as Record<string, unknown>,
+    power_on: row.vm_state === 'active',
+  });
+  return { host: dest.host };
+}
+
+/**
+ * live_migrate_instance (a cast: the API answered 202): the destination claimed as for a cold
+ * move, then live_migration cast to the source. No host: the server stays where it runs.
+ */
+export async function liveMigrateInstance(deps: ConductorDeps, a: LiveMigrate): Promise<void> {
+  const { row, migration } = await moveStart(deps, a.uuid, a.migration_uuid, 'migrating', 'accepted');
+  await conductorEvent(deps.db, row.uuid, a.request_id, LIVE_MIGRATE_EVENT);
+  let dest: Destination;
+  try {
+    dest = await claimDestination(deps, row, migration, migrationFlavor(migration, 'new'), { host: a.host, force: a.force }, a.request_id);
+  } catch (error) {
+    await moveNotStarted(deps, row, migration, 'migrating', error, a.request_id, LIVE_MIGRATE_EVENT);
+    return;
+  }
+  await advanceMigration(deps.db, migration.uuid, ['accepted'], 'preparing', { dest_compute: dest.host, dest_node: dest.nodename, dest_node_uuid: dest.node_uuid });
+  await conductorEvent(deps.db, row.uuid, a.request_id, LIVE_MIGRATE_EVENT, 'Success');
+  await deps.bus.cast({ topic: COMPUTE_RPC_TOPIC, host: row.host }, 'live_migration', {
+    uuid: row.uuid, request_id: a.request_id, migration_uuid: migration.uuid, dest_host: dest.host,
+  });
+}
+
+/** The guest runs on the destination: the server lives there, the source's resources are freed. */
+export async function liveMigrationSwitch(deps: ConductorDeps, a: MigrationStep): Promise<{ updated: boolean }> {
+  const migration = await stepMigration(deps.db, a, 'source');
+  const updated = await inTransaction(deps.db, async (trx) => {
+    const res = await trx.updateTable('nova_instance').set({
+      host: migration.dest_compute, node: migration.dest_node, compute_node_uuid: migration.dest_node_uuid, updated_at: nowIso(),
+    }).where('uuid', '=', a.uuid).where('deleted', '=', 0).where('host', '=', a.host).where('task_state', '=', 'migrating').executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return false;
+    await trx.updateTable('nova_migration').set({ status: 'completed', updated_at: nowIso() }).where('uuid', '=', migration.uuid).execute();
+    return true;
+  });
+  if (updated) await deps.placement.deleteAllocations(migration.uuid).catch(() => undefined);
+  return { updated };
 }
 
 async function stepMigration(db: Kysely<ComputeDb>, a: MigrationStep, side: 'source' | 'dest'): Promise<MigrationRow> {
@@ -190,7 +249,7 @@ export async function resizeRevertSwitch(deps: ConductorDeps, a: MigrationStep):
   return { source_host: migration.source_compute!, power_on: system.old_vm_state !== 'stopped' };
 }
 
-/** The source could not send the server away: everything back as before the resize. */
+/** The source could not send the server away (resize, cold or live migration): everything back as before. */
 export async function resizeFailed(deps: ConductorDeps, a: ResizeFailed): Promise<Record<string, never>> {
   const migration = await stepMigration(deps.db, a, 'source');
   const row = await loadInstance(deps.db, a.uuid);
@@ -201,7 +260,7 @@ export async function resizeFailed(deps: ConductorDeps, a: ResizeFailed): Promis
   await inTransaction(deps.db, async (trx) => {
     await trx.updateTable('nova_migration').set({ status: 'error', updated_at: nowIso() }).where('uuid', '=', migration.uuid).execute();
     await trx.updateTable('nova_instance').set({ task_state: null, updated_at: nowIso() })
-      .where('uuid', '=', a.uuid).where('host', '=', a.host).where('task_state', 'in', ['resize_prep', 'resize_migrating', 'resize_migrated']).execute();
+      .where('uuid', '=', a.uuid).where('host', '=', a.host).where('task_state', 'in', ['resize_prep', 'resize_migrating', 'resize_migrated', 'migrating']).execute();
     await addFault(trx, a.uuid, a.reason, a.host);
   });
   return {};

@@ -18,23 +18,37 @@
 //   call resize_revert_switch   {uuid, migration_uuid, host} → {source_host, power_on} (destination)
 //        the server back on the source with the old flavor, allocations swapped back
 //   call resize_failed          {uuid, migration_uuid, host, reason} → {}  (source, before the switch)
-//        allocations back, migration error, task cleared, a fault
+//        allocations back, migration error, task cleared, a fault (also for a failed live migration)
+// Live migration:
+//   cast live_migrate_instance  {uuid, request_id, migration_uuid, host, force}   (from the API; task migrating,
+//        migration accepted) → destination claimed, migration preparing, live_migration cast to the source
+//   call live_migration_switch  {uuid, migration_uuid, host} → {updated}   (source, once the guest runs there)
+//        the server lives on the destination, migration completed, the source's resources freed
 import { argsOf, hostArg, requestIdArg, text, uuidArg } from './instance-protocol.js';
 import { ConductorArgumentError } from './protocol.js';
 
+export interface LiveMigrate { readonly uuid: string; readonly request_id: string; readonly migration_uuid: string; readonly host: string | null; readonly force: boolean }
 export interface MigrateServer { readonly uuid: string; readonly request_id: string; readonly migration_uuid: string; readonly host: string | null }
 export interface MigrationStatus { readonly migration_uuid: string; readonly host: string; readonly status: string }
 export interface MigrationStep { readonly uuid: string; readonly migration_uuid: string; readonly host: string }
 export interface ResizeFailed extends MigrationStep { readonly reason: string }
 
 /** Statuses an agent may report (Nova's migration statuses of the cold-move flow). */
-export const AGENT_MIGRATION_STATUSES = ['migrating', 'post-migrating', 'finished', 'reverted', 'error'] as const;
+export const AGENT_MIGRATION_STATUSES = ['migrating', 'post-migrating', 'finished', 'reverted', 'running', 'error'] as const;
 
 export function parseMigrateServer(raw: unknown): MigrateServer {
   const m = 'migrate_server';
   const args = argsOf(m, raw, ['uuid', 'request_id', 'migration_uuid', 'host']);
   const host = args.host === null || args.host === undefined ? null : hostArg(m, { host: args.host });
   return { uuid: uuidArg(m, args), request_id: requestIdArg(m, args), migration_uuid: uuidArg(m, args, 'migration_uuid'), host };
+}
+
+export function parseLiveMigrate(raw: unknown): LiveMigrate {
+  const m = 'live_migrate_instance';
+  const args = argsOf(m, raw, ['uuid', 'request_id', 'migration_uuid', 'host', 'force']);
+  const host = args.host === null || args.host === undefined ? null : hostArg(m, { host: args.host });
+  if (typeof args.force !== 'boolean') throw new ConductorArgumentError(m, 'force must be a boolean');
+  return { uuid: uuidArg(m, args), request_id: requestIdArg(m, args), migration_uuid: uuidArg(m, args, 'migration_uuid'), host, force: args.force };
 }
 
 export function parseMigrationStatus(raw: unknown): MigrationStatus {

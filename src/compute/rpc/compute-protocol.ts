@@ -18,6 +18,11 @@
 //   cast confirm_resize         {uuid, request_id, migration_uuid}                                 (to the source)
 //   cast revert_resize          {uuid, request_id, migration_uuid}                                 (to the destination)
 //   cast finish_revert_resize   {uuid, request_id, migration_uuid, power_on}                       (destination → source)
+//   live migration (agent/live-migration-ops.ts):
+//   cast live_migration         {uuid, request_id, migration_uuid, dest_host}                      (conductor → source)
+//   call pre_live_migration     {uuid, request_id, migration_uuid, record, disk_size} → {address, nbd_port, migrate_port}
+//   call post_live_migration_at_destination     {uuid, request_id, migration_uuid, running} → {}   (source → destination)
+//   call rollback_live_migration_at_destination {uuid, request_id, migration_uuid} → {}            (source → destination)
 //   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
 //   call get_console_connect_info {uuid, console_type: 'novnc' | 'serial'} → ConsoleConnectInfo
 //                                (errors InstanceNotFound, InstanceNotReady, ConsoleTypeUnavailable)

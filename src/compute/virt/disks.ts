@@ -66,6 +66,15 @@ export async function createOverlay(base: string, overlay: string, options: { si
   return diskInfo(overlay, 'qcow2');
 }
 
+/** An empty standalone qcow2 of sizeBytes (a live migration's destination disk, filled over NBD). */
+export async function createEmptyDisk(path: string, sizeBytes: number): Promise<DiskInfo> {
+  checkPath('disk', path);
+  if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) throw new DiskError(`size must be a positive integer, got ${sizeBytes}`);
+  await mkdir(dirname(path), { recursive: true });
+  await run('qemu-img', ['create', '-q', '-f', 'qcow2', path, String(sizeBytes)], { timeoutMs: QEMU_IMG_TIMEOUT_MS });
+  return diskInfo(path, 'qcow2');
+}
+
 /** Grows a disk to sizeBytes (shrinking is refused: it would cut a guest's filesystem). */
 export async function resizeDisk(path: string, sizeBytes: number): Promise<DiskInfo> {
   const info = await diskInfo(path);

@@ -1,0 +1,52 @@
+// os-migrateLive as the API starts it (nova/compute/api.py live_migrate): a running or paused
+// server, not locked, no task; task_state migrating, a `live-migration` action and a migration
+// row (accepted) in one transaction; the conductor is then cast to (Nova's async live migration
+// since 2.25: failures show on the server's migration and actions, not in this answer).
+import { ApiError, badRequest } from '../../../core/errors.js';
+import type { ComputeDeps } from '../../api/deps.js';
+import { CONDUCTOR_TOPIC } from '../../conductor/protocol.js';
+import type { InstanceRow, MigrationRow } from '../../db/schema.js';
+import { inTransaction, nowIso } from '../../db/transaction.js';
+import type { FlavorSnapshot } from '../../rpc/compute-protocol.js';
+import type { Caller } from '../caller.js';
+import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
+import { checkNotLocked, instanceInvalidState, instanceNotReady } from './lookup.js';
+import { createMigration } from './migrations.js';
+
+const LIVE_VM_STATES = ['active', 'paused'];
+
+export interface LiveMigrationRequest {
+  readonly host: string | null;
+  /** 2.30–2.67: skip the scheduler's filters for the named host. */
+  readonly force: boolean;
+}
+
+export async function startLiveMigration(deps: ComputeDeps, caller: Caller, row: InstanceRow, request: LiveMigrationRequest): Promise<MigrationRow> {
+  checkNotLocked(caller, row);
+  if (!row.host) throw instanceNotReady(row.uuid);
+  if (!LIVE_VM_STATES.includes(row.vm_state)) throw instanceInvalidState(row.uuid, 'os-migrateLive', 'vm_state', row.vm_state);
+  if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'os-migrateLive', 'task_state', row.task_state);
+  if (request.host !== null) {
+    if (request.host === row.host) throw badRequest(`Unable to migrate instance (${row.uuid}) to current host (${row.host}).`, 'UnableToMigrateToSelf');
+    const service = await deps.db.selectFrom('nova_service').select('id').where('host', '=', request.host).where('binary', '=', 'nova-compute').executeTakeFirst();
+    if (!service) throw badRequest(`Compute host ${request.host} could not be found.`, 'ComputeHostNotFound');
+  }
+  const flavor = JSON.parse(row.flavor) as FlavorSnapshot;
+  const migration = await inTransaction(deps.db, async (trx) => {
+    const res = await trx.updateTable('nova_instance').set({ task_state: 'migrating', updated_at: nowIso() })
+      .where('uuid', '=', row.uuid).where('deleted', '=', 0).where('vm_state', 'in', LIVE_VM_STATES).where('task_state', 'is', null).executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) {
+      throw new ApiError(409, `Conflict updating instance ${row.uuid}. Expected: {'task_state': [None]}. Actual: {'task_state': 'migrating'}`, 'UnexpectedTaskStateError');
+    }
+    await recordInstanceAction(trx, {
+      action: INSTANCE_ACTION.LIVE_MIGRATION, instanceUuid: row.uuid, requestId: caller.requestId, userId: caller.userId, projectId: caller.projectId,
+    });
+    return createMigration(trx, {
+      instance: row, type: 'live-migration', oldFlavor: flavor, newFlavor: flavor, requestId: caller.requestId, userId: caller.userId,
+      projectId: caller.projectId, status: 'accepted',
+    });
+  });
+  await deps.bus?.cast({ topic: CONDUCTOR_TOPIC }, 'live_migrate_instance',
+    { uuid: row.uuid, request_id: caller.requestId, migration_uuid: migration.uuid, host: request.host, force: request.force });
+  return migration;
+}
