@@ -16,9 +16,12 @@ import type { ExpectedHash } from '../virt/disks.js';
 import { EventWaiter, WaitCancelledError } from './event-waiter.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
 import type { QemuDriver } from './qemu-driver.js';
-import type { ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, RebuildRequest, SnapshotRequest } from './rpc-handlers.js';
+import type {
+  ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, RebuildRequest, RescueRequest, SnapshotRequest,
+} from './rpc-handlers.js';
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 import { hardwareOf, type GuestHardware } from './guest-hardware.js';
+import { rescueInstance, unrescueInstance } from './rescue-ops.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -336,6 +339,10 @@ export class InstanceManager implements ComputeRpcTarget {
       return { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING };
     }));
   }
+
+  // Operations kept in their own files (agent/*-ops.ts).
+  rescueInstance(request: RescueRequest): Promise<void> { return rescueInstance(this, request); }
+  unrescueInstance(request: InstanceRequest): Promise<void> { return unrescueInstance(this, request); }
 
   /**
    * One power action as Nova's decorators run it: action event start, the work, the state

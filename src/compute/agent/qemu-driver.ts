@@ -15,6 +15,7 @@
 //   resume     QEMU started with -incoming defer, the state loaded from the file, cont
 //   snapshot   the disk flattened into a standalone qcow2 (a running guest paused meanwhile)
 //   powerState QMP query-status → nova power_state
+//   (rescued)  a record with `rescue` boots disk.rescue first and the own disk second
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +72,10 @@ export class QemuDriver {
     const { build, ports } = record;
     const files = this.options.files;
     const hw = record.hardware ?? DEFAULT_HARDWARE;
+    const own = { path: files.diskPath(build.uuid), format: 'qcow2' as const, bus: hw.diskBus };
+    // Rescued: the rescue disk boots, the own disk is the second one (Nova's libvirt rescue).
+    const disks = record.rescue ? [{ ...own, path: files.rescueDiskPath(build.uuid) }, own] : [own];
+    const configDrive = record.rescue ? files.rescueConfigDrivePath(build.uuid) : files.configDrivePath(build.uuid);
     return {
       name: `instance-${build.uuid}`,
       uuid: build.uuid,
@@ -79,14 +84,14 @@ export class QemuDriver {
       machine: hw.machine,
       osType: hw.osType,
       accelerator: await this.options.accelerator(),
-      disks: [{ path: files.diskPath(build.uuid), format: 'qcow2', bus: hw.diskBus }],
+      disks,
       nics: ports.map((p) => ({ tap: p.tap, mac: p.mac, model: hw.nicModel, ...(p.mtu !== null ? { mtu: p.mtu } : {}) })),
       serialLogPath: files.consolePath(build.uuid),
       vnc: { unixSocket: files.vncSocketPath(build.uuid) },
       ...(hw.video !== undefined ? { video: hw.video } : {}),
       ...(hw.guestAgent ? { guestAgentSocketPath: files.guestAgentSocketPath(build.uuid) } : {}),
       ...(hw.firmware === 'uefi' ? { firmware: await this.#uefi(build.uuid) } : {}),
-      ...((await files.hasConfigDrive(build.uuid)) ? { configDrivePath: files.configDrivePath(build.uuid) } : {}),
+      ...((await files.hasConfigDrive(build.uuid, configDrive)) ? { configDrivePath: configDrive } : {}),
     };
   }
 

@@ -34,6 +34,8 @@ export interface ComputeRpcTarget {
   unpauseInstance(request: InstanceRequest): Promise<void>;
   suspendInstance(request: InstanceRequest): Promise<void>;
   resumeInstance(request: InstanceRequest): Promise<void>;
+  rescueInstance(request: RescueRequest): Promise<void>;
+  unrescueInstance(request: InstanceRequest): Promise<void>;
   terminateInstance(request: InstanceRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
@@ -121,8 +123,7 @@ function parseFlavor(method: string, value: unknown): FlavorSnapshot {
   };
 }
 
-function parseRequestedNetwork(method: string, value: unknown, i: number): RequestedNetwork {
-  const what = `build.requested_networks[${i}]`;
+function parseRequestedNetwork(method: string, value: unknown, what: string): RequestedNetwork {
   const n = object(method, what, value);
   const tag = n.tag === undefined ? {} : { tag: text(method, `${what}.tag`, n.tag, 60) };
   if (n.port_id !== undefined) {
@@ -193,7 +194,7 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
     user_data: userDataArg(m, 'build.user_data', b.user_data),
     config_drive: b.config_drive,
     metadata: stringMap(m, 'build.metadata', b.metadata, 128),
-    requested_networks: (b.requested_networks as unknown[]).map((n, i) => parseRequestedNetwork(m, n, i)),
+    requested_networks: (b.requested_networks as unknown[]).map((n, i) => parseRequestedNetwork(m, n, `build.requested_networks[${i}]`)),
     security_groups: (b.security_groups as unknown[]).map((s, i) => text(m, `build.security_groups[${i}]`, s, 255)),
     availability_zone: zone === null ? null : text(m, 'build.availability_zone', zone, 255),
     launch_index: int(m, 'build.launch_index', b.launch_index, 0),
@@ -207,7 +208,7 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
   return { build };
 }
 
-/** stop_instance, start_instance, pause/unpause/suspend/resume_instance, terminate_instance {uuid, request_id}. */
+/** stop_instance, start_instance, pause/unpause/suspend/resume_instance, unrescue_instance, terminate_instance {uuid, request_id}. */
 export function parseInstanceRequest(method: string, raw: BusArgs | unknown): InstanceRequest {
   const args = object(method, 'arguments', raw);
   only(method, 'arguments', args, ['uuid', 'request_id']);
@@ -250,6 +251,51 @@ export function parseSnapshotInstance(raw: BusArgs | unknown): SnapshotRequest {
   const args = object(m, 'arguments', raw);
   only(m, 'arguments', args, ['uuid', 'request_id', 'image_id']);
   return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), image_id: uuid(m, 'image_id', args.image_id) };
+}
+
+/** rescue_instance {uuid, request_id, rescue_image_id, admin_password}: the image to boot a rescue disk from. */
+export interface RescueRequest extends InstanceRequest { readonly rescue_image_id: string; readonly admin_password: string | null }
+
+export function parseRescueInstance(raw: BusArgs | unknown): RescueRequest {
+  const m = 'rescue_instance';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'rescue_image_id', 'admin_password']);
+  return {
+    uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id),
+    rescue_image_id: uuid(m, 'rescue_image_id', args.rescue_image_id), admin_password: adminPasswordArg(m, 'admin_password', args.admin_password),
+  };
+}
+
+/** attach_interface: a network (a new port, optionally on one fixed IP) or the user's port. */
+export interface AttachInterfaceRequest extends InstanceRequest { readonly requested: RequestedNetwork }
+
+export function parseAttachInterface(raw: BusArgs | unknown): AttachInterfaceRequest {
+  const m = 'attach_interface';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'network_id', 'port_id', 'fixed_ip', 'tag']);
+  const { uuid: id, request_id: rid, ...rest } = args;
+  if ((rest.network_id === undefined) === (rest.port_id === undefined)) throw new ComputeArgumentError(m, 'exactly one of network_id and port_id is required');
+  return { uuid: uuid(m, 'uuid', id), request_id: requestId(m, rid), requested: parseRequestedNetwork(m, rest, 'interface') };
+}
+
+/** detach_interface {uuid, request_id, port_id}. */
+export interface DetachInterfaceRequest extends InstanceRequest { readonly port_id: string }
+
+export function parseDetachInterface(raw: BusArgs | unknown): DetachInterfaceRequest {
+  const m = 'detach_interface';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'port_id']);
+  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), port_id: uuid(m, 'port_id', args.port_id) };
+}
+
+/** set_admin_password {uuid, request_id, password}. */
+export interface SetAdminPasswordRequest extends InstanceRequest { readonly password: string }
+
+export function parseSetAdminPassword(raw: BusArgs | unknown): SetAdminPasswordRequest {
+  const m = 'set_admin_password';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'password']);
+  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), password: text(m, 'password', args.password, 255, { empty: true }) };
 }
 
 /** reboot_instance {uuid, request_id, reboot_type}. */
@@ -311,6 +357,8 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     unpause_instance: async (args) => detach(target.unpauseInstance(parseInstanceRequest('unpause_instance', args))),
     suspend_instance: async (args) => detach(target.suspendInstance(parseInstanceRequest('suspend_instance', args))),
     resume_instance: async (args) => detach(target.resumeInstance(parseInstanceRequest('resume_instance', args))),
+    rescue_instance: async (args) => detach(target.rescueInstance(parseRescueInstance(args))),
+    unrescue_instance: async (args) => detach(target.unrescueInstance(parseInstanceRequest('unrescue_instance', args))),
     terminate_instance: async (args) => detach(target.terminateInstance(parseInstanceRequest('terminate_instance', args))),
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },

@@ -19,6 +19,7 @@ import { registerServerActionRoutes } from './server-action-routes.js';
 import { SERVER_LOCK_ACTIONS } from './server-lock-routes.js';
 import { SERVER_REBUILD_ACTIONS } from './server-rebuild-routes.js';
 import { SERVER_IMAGE_ACTIONS } from './server-image-routes.js';
+import { SERVER_RESCUE_ACTIONS } from './server-rescue-routes.js';
 import { registerSecurityGroupRoutes, SERVER_SECURITY_GROUP_ACTIONS } from './security-group-routes.js';
 import { registerTenantUsageRoutes } from './tenant-usage-routes.js';
 import { registerImageRoutes } from './image-routes.js';
@@ -45,7 +46,8 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerHypervisorRoutes(router);
   registerServerCreateRoutes(router);
   registerServerRoutes(router);
-  registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS });
+  registerServerActionRoutes(router, { ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS,
+    ...SERVER_RESCUE_ACTIONS });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);
   registerImageRoutes(router);

@@ -11,6 +11,12 @@
 //   cast rebuild_instance       {uuid, request_id, image_id, display_name, hostname, key_name, key_data,
 //                                user_data, metadata, admin_password, stopped}
 //   cast snapshot_instance      {uuid, request_id, image_id}   (createImage: upload into that image)
+//   cast rescue_instance        {uuid, request_id, rescue_image_id, admin_password}   (boot a rescue disk, own disk second)
+//   cast unrescue_instance      {uuid, request_id}
+//   call attach_interface       {uuid, request_id, network_id, fixed_ip?, tag?} | {uuid, request_id, port_id, tag?}
+//                               → {port_id}   (port made or bound, hot-plugged into a running guest)
+//   cast detach_interface       {uuid, request_id, port_id}   (unplugged; deleted if the agent made it, else unbound)
+//   call set_admin_password     {uuid, request_id, password} → {}   (QEMU guest agent guest-set-user-password)
 //   cast terminate_instance     {uuid, request_id}
 //   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
 //   cast external_instance_event {events: InstanceEvent[]}

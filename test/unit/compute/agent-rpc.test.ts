@@ -110,6 +110,8 @@ describe('compute agent RPC parsers', () => {
       unpauseInstance: async () => { seen.push('unpause'); },
       suspendInstance: async () => { seen.push('suspend'); },
       resumeInstance: async () => { seen.push('resume'); },
+      rescueInstance: async (r) => { seen.push(`rescue:${r.rescue_image_id === UUID}:${r.admin_password}`); },
+      unrescueInstance: async () => { seen.push('unrescue'); },
       terminateInstance: async () => { seen.push('terminate'); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },
@@ -128,9 +130,15 @@ describe('compute agent RPC parsers', () => {
     await assert.rejects(h.snapshot_instance!({ uuid: UUID, request_id: 'r', image_id: 'x' }, ctx), /image_id must be a lower-case UUID/);
     await h.snapshot_instance!({ uuid: UUID, request_id: 'r', image_id: UUID }, ctx);
     await h.resume_instance!({ uuid: UUID, request_id: 'r' }, ctx);
+    await assert.rejects(h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: 'img', admin_password: null }, ctx), /rescue_image_id must be a lower-case UUID/);
+    await assert.rejects(h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID }, ctx), /admin_password must be a string/);
+    await assert.rejects(h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: 'a\nb' }, ctx), /admin_password/);
+    await h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: 'pw' }, ctx);
+    await assert.rejects(h.unrescue_instance!({ uuid: UUID }, ctx), /request_id must be a request id/);
+    await h.unrescue_instance!({ uuid: UUID, request_id: 'r' }, ctx);
     assert.deepEqual(await h.get_console_output!({ uuid: UUID, length: 3 }, ctx), { output: `console of ${UUID} 3` });
     await h.external_instance_event!({ events: [{ name: 'network-vif-plugged', server_uuid: UUID, status: 'completed' }] }, ctx);
-    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'events:1']);
+    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'rescue:true:pw', 'unrescue', 'events:1']);
     release();
   });
 });
