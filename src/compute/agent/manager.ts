@@ -17,11 +17,13 @@ import { EventWaiter, WaitCancelledError } from './event-waiter.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
 import type { QemuDriver } from './qemu-driver.js';
 import type {
-  ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, RebuildRequest, RescueRequest, SnapshotRequest,
+  AttachInterfaceRequest, ComputeRpcTarget, ConsoleRequest, DetachInterfaceRequest, InstanceRequest, RebootRequest, RebuildRequest,
+  RescueRequest, SnapshotRequest,
 } from './rpc-handlers.js';
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 import { hardwareOf, type GuestHardware } from './guest-hardware.js';
 import { rescueInstance, unrescueInstance } from './rescue-ops.js';
+import { attachInterface, detachInterface } from './interface-ops.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -91,6 +93,8 @@ export class InstanceManager implements ComputeRpcTarget {
   get image(): ImageSource { return this.options.image; }
   get network(): NetworkClient { return this.options.network; }
   get logger(): Logger { return this.options.logger; }
+  /** How long a NIC may take to be reported plugged (builds and interface attach). */
+  get vifPlugTimeoutMs(): number { return this.#vifPlugTimeoutMs; }
 
   /** Is an operation on this server running (power sync leaves it alone)? */
   isBusy(uuid: string): boolean {
@@ -343,6 +347,8 @@ export class InstanceManager implements ComputeRpcTarget {
   // Operations kept in their own files (agent/*-ops.ts).
   rescueInstance(request: RescueRequest): Promise<void> { return rescueInstance(this, request); }
   unrescueInstance(request: InstanceRequest): Promise<void> { return unrescueInstance(this, request); }
+  attachInterface(request: AttachInterfaceRequest): Promise<string> { return attachInterface(this, request); }
+  detachInterface(request: DetachInterfaceRequest): Promise<void> { return detachInterface(this, request); }
 
   /**
    * One power action as Nova's decorators run it: action event start, the work, the state

@@ -36,6 +36,9 @@ export interface ComputeRpcTarget {
   resumeInstance(request: InstanceRequest): Promise<void>;
   rescueInstance(request: RescueRequest): Promise<void>;
   unrescueInstance(request: InstanceRequest): Promise<void>;
+  /** Resolves with the attached port's id once it is plugged (a call: the API answers with the port). */
+  attachInterface(request: AttachInterfaceRequest): Promise<string>;
+  detachInterface(request: DetachInterfaceRequest): Promise<void>;
   terminateInstance(request: InstanceRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
@@ -359,6 +362,8 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     resume_instance: async (args) => detach(target.resumeInstance(parseInstanceRequest('resume_instance', args))),
     rescue_instance: async (args) => detach(target.rescueInstance(parseRescueInstance(args))),
     unrescue_instance: async (args) => detach(target.unrescueInstance(parseInstanceRequest('unrescue_instance', args))),
+    attach_interface: async (args) => ({ port_id: await target.attachInterface(parseAttachInterface(args)) }),
+    detach_interface: async (args) => detach(target.detachInterface(parseDetachInterface(args))),
     terminate_instance: async (args) => detach(target.terminateInstance(parseInstanceRequest('terminate_instance', args))),
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },

@@ -112,6 +112,8 @@ describe('compute agent RPC parsers', () => {
       resumeInstance: async () => { seen.push('resume'); },
       rescueInstance: async (r) => { seen.push(`rescue:${r.rescue_image_id === UUID}:${r.admin_password}`); },
       unrescueInstance: async () => { seen.push('unrescue'); },
+      attachInterface: async (r) => { seen.push(`attach:${JSON.stringify(r.requested)}`); return UUID; },
+      detachInterface: async (r) => { seen.push(`detach:${r.port_id === UUID}`); },
       terminateInstance: async () => { seen.push('terminate'); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },
@@ -136,9 +138,21 @@ describe('compute agent RPC parsers', () => {
     await h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: 'pw' }, ctx);
     await assert.rejects(h.unrescue_instance!({ uuid: UUID }, ctx), /request_id must be a request id/);
     await h.unrescue_instance!({ uuid: UUID, request_id: 'r' }, ctx);
+    const attach = { uuid: UUID, request_id: 'r' };
+    await assert.rejects(h.attach_interface!(attach, ctx), /exactly one of network_id and port_id/);
+    await assert.rejects(h.attach_interface!({ ...attach, network_id: UUID, port_id: UUID }, ctx), /exactly one of network_id and port_id/);
+    await assert.rejects(h.attach_interface!({ ...attach, port_id: UUID, fixed_ip: '10.0.0.1' }, ctx), /unexpected interface field fixed_ip/);
+    await assert.rejects(h.attach_interface!({ ...attach, network_id: UUID, fixed_ip: '10.0.0.300' }, ctx), /interface.fixed_ip must be an IP address/);
+    await assert.rejects(h.attach_interface!({ ...attach, network_id: 'net' }, ctx), /interface.network_id must be a lower-case UUID/);
+    await assert.rejects(h.attach_interface!({ ...attach, network_id: UUID, tag: 'x'.repeat(61) }, ctx), /interface.tag/);
+    assert.deepEqual(await h.attach_interface!({ ...attach, network_id: UUID, fixed_ip: '10.0.0.5', tag: 'nic1' }, ctx), { port_id: UUID });
+    await assert.rejects(h.detach_interface!({ ...attach, port_id: 'p' }, ctx), /port_id must be a lower-case UUID/);
+    await assert.rejects(h.detach_interface!({ ...attach }, ctx), /port_id must be a lower-case UUID/);
+    await h.detach_interface!({ ...attach, port_id: UUID }, ctx);
     assert.deepEqual(await h.get_console_output!({ uuid: UUID, length: 3 }, ctx), { output: `console of ${UUID} 3` });
     await h.external_instance_event!({ events: [{ name: 'network-vif-plugged', server_uuid: UUID, status: 'completed' }] }, ctx);
-    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'rescue:true:pw', 'unrescue', 'events:1']);
+    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'rescue:true:pw', 'unrescue',
+      `attach:${JSON.stringify({ network_id: UUID, fixed_ip: '10.0.0.5', tag: 'nic1' })}`, 'detach:true', 'events:1']);
     release();
   });
 });
