@@ -1,6 +1,6 @@
 // The compute agent's instance manager (nova/compute/manager.py's ComputeManager, for what it
 // does on a host): build, stop, start, reboot, rebuild, snapshot, pause, suspend, terminate, console output and
-// Neutron's events.
+// Neutron's events; rescue, interface attach/detach and changePassword live in agent/*-ops.ts.
 // It never opens the database: every state change goes to the conductor (instance_update with
 // expected_task_state, so a server that moved, was deleted or changed its mind is never
 // overwritten), with instance action events named as Nova's. Operations on one server run one at
@@ -18,12 +18,13 @@ import type { InstanceFiles, InstanceRecord } from './instance-files.js';
 import type { QemuDriver } from './qemu-driver.js';
 import type {
   AttachInterfaceRequest, ComputeRpcTarget, ConsoleRequest, DetachInterfaceRequest, InstanceRequest, RebootRequest, RebuildRequest,
-  RescueRequest, SnapshotRequest,
+  RescueRequest, SetAdminPasswordRequest, SnapshotRequest,
 } from './rpc-handlers.js';
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 import { hardwareOf, type GuestHardware } from './guest-hardware.js';
 import { rescueInstance, unrescueInstance } from './rescue-ops.js';
 import { attachInterface, detachInterface } from './interface-ops.js';
+import { setAdminPassword } from './password-ops.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -349,6 +350,7 @@ export class InstanceManager implements ComputeRpcTarget {
   unrescueInstance(request: InstanceRequest): Promise<void> { return unrescueInstance(this, request); }
   attachInterface(request: AttachInterfaceRequest): Promise<string> { return attachInterface(this, request); }
   detachInterface(request: DetachInterfaceRequest): Promise<void> { return detachInterface(this, request); }
+  setAdminPassword(request: SetAdminPasswordRequest): Promise<void> { return setAdminPassword(this, request); }
 
   /**
    * One power action as Nova's decorators run it: action event start, the work, the state

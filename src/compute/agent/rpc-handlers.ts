@@ -39,6 +39,8 @@ export interface ComputeRpcTarget {
   /** Resolves with the attached port's id once it is plugged (a call: the API answers with the port). */
   attachInterface(request: AttachInterfaceRequest): Promise<string>;
   detachInterface(request: DetachInterfaceRequest): Promise<void>;
+  /** Resolves once the guest agent set the password; rejects with a named error otherwise. */
+  setAdminPassword(request: SetAdminPasswordRequest): Promise<void>;
   terminateInstance(request: InstanceRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
@@ -364,6 +366,7 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     unrescue_instance: async (args) => detach(target.unrescueInstance(parseInstanceRequest('unrescue_instance', args))),
     attach_interface: async (args) => ({ port_id: await target.attachInterface(parseAttachInterface(args)) }),
     detach_interface: async (args) => detach(target.detachInterface(parseDetachInterface(args))),
+    set_admin_password: async (args) => { await target.setAdminPassword(parseSetAdminPassword(args)); return {}; },
     terminate_instance: async (args) => detach(target.terminateInstance(parseInstanceRequest('terminate_instance', args))),
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },

@@ -114,6 +114,7 @@ describe('compute agent RPC parsers', () => {
       unrescueInstance: async () => { seen.push('unrescue'); },
       attachInterface: async (r) => { seen.push(`attach:${JSON.stringify(r.requested)}`); return UUID; },
       detachInterface: async (r) => { seen.push(`detach:${r.port_id === UUID}`); },
+      setAdminPassword: async (r) => { if (r.password === 'refused') { const e = new Error('QEMU guest agent is not enabled'); e.name = 'QemuGuestAgentNotEnabled'; throw e; } seen.push(`password:${r.password}`); },
       terminateInstance: async () => { seen.push('terminate'); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },
@@ -149,10 +150,15 @@ describe('compute agent RPC parsers', () => {
     await assert.rejects(h.detach_interface!({ ...attach, port_id: 'p' }, ctx), /port_id must be a lower-case UUID/);
     await assert.rejects(h.detach_interface!({ ...attach }, ctx), /port_id must be a lower-case UUID/);
     await h.detach_interface!({ ...attach, port_id: UUID }, ctx);
+    await assert.rejects(h.set_admin_password!({ ...attach }, ctx), /password must be a string/);
+    await assert.rejects(h.set_admin_password!({ ...attach, password: 'x'.repeat(256) }, ctx), /password must be a string of 0-255/);
+    await assert.rejects(h.set_admin_password!({ ...attach, password: 'a\u0000b' }, ctx), /password must be a string/);
+    await assert.rejects(h.set_admin_password!({ ...attach, password: 'refused' }, ctx), { name: 'QemuGuestAgentNotEnabled' }, 'a call gives the failure back');
+    assert.deepEqual(await h.set_admin_password!({ ...attach, password: 'n3w-pw' }, ctx), {});
     assert.deepEqual(await h.get_console_output!({ uuid: UUID, length: 3 }, ctx), { output: `console of ${UUID} 3` });
     await h.external_instance_event!({ events: [{ name: 'network-vif-plugged', server_uuid: UUID, status: 'completed' }] }, ctx);
     assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'rescue:true:pw', 'unrescue',
-      `attach:${JSON.stringify({ network_id: UUID, fixed_ip: '10.0.0.5', tag: 'nic1' })}`, 'detach:true', 'events:1']);
+      `attach:${JSON.stringify({ network_id: UUID, fixed_ip: '10.0.0.5', tag: 'nic1' })}`, 'detach:true', 'password:n3w-pw', 'events:1']);
     release();
   });
 });
