@@ -59,6 +59,35 @@ export function rescueInstance(m: InstanceManager, request: RescueRequest): Prom
   });
 }
 
+/**
+ * init-host: a rescue cut off by an agent restart. build.json says how far it got: recorded as
+ * rescued (the rescue disk and config drive exist by then) → the rescue guest is started (or
+ * adopted) and the server is rescued; not yet → the own record stays and the server goes to
+ * ERROR as after a failed rescue (a new rescue or a hard reboot recovers it).
+ */
+export function finishInterruptedRescue(m: InstanceManager, request: InstanceRequest): Promise<void> {
+  const { uuid, request_id } = request;
+  return m.locked(uuid, async () => {
+    const log = m.logger.child({ instance: uuid, request_id });
+    const record = await m.record(uuid);
+    try {
+      if (!record.rescue) throw new Error('The rescue was interrupted by a compute agent restart before its disk was ready.');
+      await m.driver.spawn(record);
+      await m.instanceUpdate(uuid, { vm_state: 'rescued', task_state: null, power_state: POWER_STATE.RUNNING }, ['rescuing']);
+      await m.eventFinish(uuid, request_id, RESCUE_EVENTS.rescue, 'Success');
+      log.info('interrupted rescue finished');
+    } catch (error) {
+      log.warn({ err: error }, 'interrupted rescue given up');
+      await m.driver.destroy(uuid).catch(() => undefined);
+      await m.files.saveRecord(ownRecord(record));
+      await removeRescueFiles(m, uuid);
+      await m.instanceUpdate(uuid, { vm_state: 'error', task_state: null, power_state: POWER_STATE.SHUTDOWN }, ['rescuing']);
+      await m.fault(uuid, error);
+      await m.eventFinish(uuid, request_id, RESCUE_EVENTS.rescue, 'Error', error);
+    }
+  });
+}
+
 export function unrescueInstance(m: InstanceManager, request: InstanceRequest): Promise<void> {
   return m.locked(request.uuid, () => m.runAction(request, RESCUE_EVENTS.unrescue, ['unrescuing'], async () => {
     const own = ownRecord(await m.record(request.uuid));
