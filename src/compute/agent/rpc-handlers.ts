@@ -215,9 +215,14 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
 
 /** stop_instance, start_instance, pause/unpause/suspend/resume_instance, unrescue_instance, terminate_instance {uuid, request_id}. */
 export function parseInstanceRequest(method: string, raw: BusArgs | unknown): InstanceRequest {
+  return instanceArgs(method, raw).request;
+}
+
+/** A method on one instance: {uuid, request_id} checked, the `more` arguments allowed beside them for the caller to parse. */
+function instanceArgs(method: string, raw: unknown, more: readonly string[] = []): { args: Obj; request: InstanceRequest } {
   const args = object(method, 'arguments', raw);
-  only(method, 'arguments', args, ['uuid', 'request_id']);
-  return { uuid: uuid(method, 'uuid', args.uuid), request_id: requestId(method, args.request_id) };
+  only(method, 'arguments', args, ['uuid', 'request_id', ...more]);
+  return { args, request: { uuid: uuid(method, 'uuid', args.uuid), request_id: requestId(method, args.request_id) } };
 }
 
 /** rebuild_instance: what the rebuild changed of the server's build, and whether it stays stopped. */
@@ -253,9 +258,8 @@ export interface SnapshotRequest extends InstanceRequest { readonly image_id: st
 
 export function parseSnapshotInstance(raw: BusArgs | unknown): SnapshotRequest {
   const m = 'snapshot_instance';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'image_id']);
-  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), image_id: uuid(m, 'image_id', args.image_id) };
+  const { args, request } = instanceArgs(m, raw, ['image_id']);
+  return { ...request, image_id: uuid(m, 'image_id', args.image_id) };
 }
 
 /** rescue_instance {uuid, request_id, rescue_image_id, admin_password}: the image to boot a rescue disk from. */
@@ -263,12 +267,8 @@ export interface RescueRequest extends InstanceRequest { readonly rescue_image_i
 
 export function parseRescueInstance(raw: BusArgs | unknown): RescueRequest {
   const m = 'rescue_instance';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'rescue_image_id', 'admin_password']);
-  return {
-    uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id),
-    rescue_image_id: uuid(m, 'rescue_image_id', args.rescue_image_id), admin_password: adminPasswordArg(m, 'admin_password', args.admin_password),
-  };
+  const { args, request } = instanceArgs(m, raw, ['rescue_image_id', 'admin_password']);
+  return { ...request, rescue_image_id: uuid(m, 'rescue_image_id', args.rescue_image_id), admin_password: adminPasswordArg(m, 'admin_password', args.admin_password) };
 }
 
 /** attach_interface: a network (a new port, optionally on one fixed IP) or the user's port. */
@@ -276,11 +276,9 @@ export interface AttachInterfaceRequest extends InstanceRequest { readonly reque
 
 export function parseAttachInterface(raw: BusArgs | unknown): AttachInterfaceRequest {
   const m = 'attach_interface';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'network_id', 'port_id', 'fixed_ip', 'tag']);
-  const { uuid: id, request_id: rid, ...rest } = args;
+  const { args: { uuid: _uuid, request_id: _requestId, ...rest }, request } = instanceArgs(m, raw, ['network_id', 'port_id', 'fixed_ip', 'tag']);
   if ((rest.network_id === undefined) === (rest.port_id === undefined)) throw new ComputeArgumentError(m, 'exactly one of network_id and port_id is required');
-  return { uuid: uuid(m, 'uuid', id), request_id: requestId(m, rid), requested: parseRequestedNetwork(m, rest, 'interface') };
+  return { ...request, requested: parseRequestedNetwork(m, rest, 'interface') };
 }
 
 /** detach_interface {uuid, request_id, port_id}. */
@@ -288,9 +286,8 @@ export interface DetachInterfaceRequest extends InstanceRequest { readonly port_
 
 export function parseDetachInterface(raw: BusArgs | unknown): DetachInterfaceRequest {
   const m = 'detach_interface';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'port_id']);
-  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), port_id: uuid(m, 'port_id', args.port_id) };
+  const { args, request } = instanceArgs(m, raw, ['port_id']);
+  return { ...request, port_id: uuid(m, 'port_id', args.port_id) };
 }
 
 /** set_admin_password {uuid, request_id, password}. */
@@ -298,18 +295,16 @@ export interface SetAdminPasswordRequest extends InstanceRequest { readonly pass
 
 export function parseSetAdminPassword(raw: BusArgs | unknown): SetAdminPasswordRequest {
   const m = 'set_admin_password';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'password']);
-  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), password: text(m, 'password', args.password, 255, { empty: true }) };
+  const { args, request } = instanceArgs(m, raw, ['password']);
+  return { ...request, password: text(m, 'password', args.password, 255, { empty: true }) };
 }
 
 /** reboot_instance {uuid, request_id, reboot_type}. */
 export function parseRebootInstance(raw: BusArgs | unknown): RebootRequest {
   const m = 'reboot_instance';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'reboot_type']);
+  const { args, request } = instanceArgs(m, raw, ['reboot_type']);
   if (args.reboot_type !== 'SOFT' && args.reboot_type !== 'HARD') throw new ComputeArgumentError(m, "reboot_type must be 'SOFT' or 'HARD'");
-  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), reboot_type: args.reboot_type };
+  return { ...request, reboot_type: args.reboot_type };
 }
 
 /** get_console_output {uuid, length?}: length null/-1/absent = everything. */

@@ -9,39 +9,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createBus, type Bus } from '../../../src/bus/index.js';
 import { createLogger } from '../../../src/core/logger.js';
-import { NetworkClient, type Image, type PlacementClient, type Port } from '../../../src/core/clients/index.js';
-import { userTokenAuth } from '../../../src/compute/clients.js';
+import type { NetworkClient, Port } from '../../../src/core/clients/index.js';
 import { startComputeHost, type RunningComputeHost } from '../../../src/compute/agent/compute-host.js';
-import type { ImageSource } from '../../../src/compute/agent/manager.js';
 import { buildGuestImage, type GuestImage } from '../../../src/compute/guest-image/index.js';
-import { QemuProcessManager } from '../../../src/compute/virt/qemu-process.js';
 import { tapName, type InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
 import { NetnsHost } from '../../../src/hostnet/index.js';
 import { FakeConductor, type FakeServerState } from '../../support/fake-conductor.js';
-import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
+import type { NetworkHarness } from '../../support/network-harness.js';
 import { startGuestNet, waitFor, type GuestNet } from '../compute-guest/guest-net.js';
 import { pidAlive } from '../../support/processes.js';
+import { destroyTestGuests, guestImageSource, PLACEMENT_DOUBLE, QEMU_TEST_SKIP, startAgentNetwork, testHostResources } from './agent-host-fixtures.js';
 
-const isRoot = process.getuid?.() === 0;
-const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
-const skip = !isRoot ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false;
 const HOST = 'cmp-rescue-t';
 const IMAGE_ID = 'c1a55e5e-0000-4000-8000-000000000002';
 const MARKER = 'NIMBUS-OWN-DISK-MARKER';
 
-const placement = {
-  ensureResourceProvider: async () => undefined,
-  setInventories: async () => undefined,
-  setProviderTraits: async () => undefined,
-} as unknown as PlacementClient;
-
-describe('rescue and interface hot-plug (real QEMU, real ports)', { skip }, () => {
+describe('rescue and interface hot-plug (real QEMU, real ports)', { skip: QEMU_TEST_SKIP }, () => {
   let bus: Bus;
   let conductor: FakeConductor;
   let netsvc: NetworkHarness;
@@ -55,15 +44,7 @@ describe('rescue and interface hot-plug (real QEMU, real ports)', { skip }, () =
   const uuid = randomUUID();
   const logger = createLogger(process.env.NIMBUS_TEST_LOG ?? 'silent');
 
-  const images: ImageSource = {
-    getImage: async (id) => {
-      if (id !== IMAGE_ID) throw new Error(`image ${id} not found`);
-      return { id, status: 'active', disk_format: 'qcow2', os_hash_algo: 'sha256', os_hash_value: guest.sha256, checksum: null, size: guest.sizeBytes } as unknown as Image;
-    },
-    downloadImage: async (_id, dest) => { copyFileSync(guest.path, dest); },
-    uploadImageData: async () => undefined,
-    deleteImage: async () => undefined,
-  };
+  const images = guestImageSource(IMAGE_ID, () => guest);
 
   const cast = (method: string, args: Record<string, unknown> = {}) => bus.cast({ topic: 'compute', host: HOST }, method, { uuid, request_id: `req-${method}`, ...args });
   const state = () => conductor.servers.get(uuid)!;
@@ -85,31 +66,18 @@ describe('rescue and interface hot-plug (real QEMU, real ports)', { skip }, () =
     bus = await createBus({ driver: 'memory' });
     conductor = new FakeConductor(HOST);
     await conductor.serve(bus);
-    netsvc = await startNetwork();
-    const url = await netsvc.app.listen({ host: '127.0.0.1', port: 0 });
-    network = NetworkClient.create(userTokenAuth(netsvc.adminToken, { network: url }));
-    projectId = netsvc.alice.projectId;
-    const n = await network.createNetwork({ name: 'rescue-net', project_id: projectId });
-    networkId = n.id;
-    await network.createSubnet({ network_id: n.id, project_id: projectId, cidr: '10.93.0.0/24', ip_version: 4, gateway_ip: '10.93.0.1', dns_nameservers: ['10.93.0.1'] });
+    ({ netsvc, network, networkId, projectId } = await startAgentNetwork('rescue-net'));
     net = await startGuestNet('rs');
     host = await startComputeHost({
-      bus, host: HOST, netns: net.netns, stateDir, logger, clients: { image: images, network, placement },
+      bus, host: HOST, netns: net.netns, stateDir, logger, clients: { image: images, network, placement: PLACEMENT_DOUBLE },
       vifPlugTimeoutMs: 60_000, shutdownTimeoutMs: 20_000, powerSyncIntervalMs: 3_600_000, reportIntervalMs: 3_600_000,
-      resources: () => ({
-        hypervisor_hostname: HOST, hypervisor_version: 7002000, vcpus: 2, memory_mb: 4096, local_gb: 20, vcpus_used: 0, memory_mb_used: 512,
-        local_gb_used: 0, running_vms: 0, disk_available_least: 20, cpu_info: { arch: 'x86_64' }, cpu_flags: [],
-      }),
+      resources: testHostResources(HOST),
     });
   });
 
   after(async () => {
     await host?.stop().catch(() => undefined);
-    if (stateDir && net) {
-      const m = new QemuProcessManager({ stateDir, netns: net.netns });
-      for (const id of await m.list().catch(() => [] as string[])) await m.destroy(id).catch(() => undefined);
-      m.close();
-    }
+    if (stateDir && net) await destroyTestGuests(stateDir, net.netns);
     if (network) for (const p of await network.listPortsByDevice(uuid).catch(() => [] as Port[])) await network.deletePort(p.id).catch(() => undefined);
     await conductor?.server?.stop().catch(() => undefined);
     await net?.close().catch(() => undefined);

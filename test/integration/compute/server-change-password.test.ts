@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { MemoryBus, type BusArgs } from '../../../src/bus/index.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { startCompute, type ComputeHarness } from '../../support/compute-harness.js';
-import { insertInstance, instanceState, type InstanceOverrides } from './server-fixtures.js';
+import { insertInstance, instanceState, type InstanceOverrides, instanceActionNames } from './server-fixtures.js';
 import { recordingAgent, type RecordingAgent } from './recording-agent.js';
 
 describe('server changePassword', () => {
@@ -22,8 +22,7 @@ describe('server changePassword', () => {
   const server = (over: Partial<InstanceOverrides> = {}): Promise<InstanceRow> =>
     insertInstance(h.db, { project_id: h.alice.projectId, user_id: h.alice.userId, system_metadata: WITH_AGENT, ...over });
   const act = (uuid: string, body: unknown) => h.request('POST', `/v2.1/servers/${uuid}/action`, { body, token: h.alice.token });
-  const actions = async (uuid: string) =>
-    (await h.db.selectFrom('nova_instance_action').select('action').where('instance_uuid', '=', uuid).orderBy('id').execute()).map((a) => a.action);
+  const actions = (uuid: string) => instanceActionNames(h.db, uuid);
   const named = (name: string, message: string) => async () => { const e = new Error(message); e.name = name; throw e; };
 
   before(async () => {

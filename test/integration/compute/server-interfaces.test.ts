@@ -10,7 +10,7 @@ import { MemoryBus, type BusArgs } from '../../../src/bus/index.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { startComputeWorld, type ComputeWorld, type WorldNetwork } from '../../support/compute-world.js';
 import type { Tenant } from '../../support/compute-harness.js';
-import { insertInstance, type InstanceOverrides } from './server-fixtures.js';
+import { insertInstance, type InstanceOverrides, instanceActionNames } from './server-fixtures.js';
 import { recordingAgent, type RecordingAgent } from './recording-agent.js';
 
 describe('server interface attach / detach', () => {
@@ -27,8 +27,7 @@ describe('server interface attach / detach', () => {
     insertInstance(w.compute.db, { project_id: t.projectId, user_id: t.userId, ...over });
   const attach = (uuid: string, body: unknown, version = '2.1', token = t.token) =>
     w.compute.request('POST', `/v2.1/servers/${uuid}/os-interface`, { body, token, version });
-  const actions = async (uuid: string) =>
-    (await w.compute.db.selectFrom('nova_instance_action').select('action').where('instance_uuid', '=', uuid).orderBy('id').execute()).map((a) => a.action);
+  const actions = (uuid: string) => instanceActionNames(w.compute.db, uuid);
 
   before(async () => {
     bus = new MemoryBus();

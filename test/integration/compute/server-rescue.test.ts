@@ -10,7 +10,7 @@ import { MemoryBus } from '../../../src/bus/index.js';
 import type { InstanceRow } from '../../../src/compute/db/schema.js';
 import { startComputeWorld, type ComputeWorld, type WorldImage } from '../../support/compute-world.js';
 import type { Tenant } from '../../support/compute-harness.js';
-import { insertInstance, instanceState, type InstanceOverrides } from './server-fixtures.js';
+import { insertInstance, instanceState, type InstanceOverrides, instanceActionNames } from './server-fixtures.js';
 import { recordingAgent, type RecordingAgent } from './recording-agent.js';
 
 describe('server rescue / unrescue', () => {
@@ -24,8 +24,7 @@ describe('server rescue / unrescue', () => {
   const server = (over: Partial<InstanceOverrides> = {}): Promise<InstanceRow> =>
     insertInstance(w.compute.db, { project_id: t.projectId, user_id: t.userId, image_ref: own.id, ...over });
   const act = (uuid: string, body: unknown, token = t.token) => w.compute.request('POST', `/v2.1/servers/${uuid}/action`, { body, token });
-  const actions = async (uuid: string) =>
-    (await w.compute.db.selectFrom('nova_instance_action').select('action').where('instance_uuid', '=', uuid).orderBy('id').execute()).map((a) => a.action);
+  const actions = (uuid: string) => instanceActionNames(w.compute.db, uuid);
 
   before(async () => {
     bus = new MemoryBus();
