@@ -6,7 +6,7 @@
 // receipt: a build waits minutes for its ports, and events for it must still get through.
 import type { Bus, BusArgs, Handlers, Server } from '../../bus/index.js';
 import type { FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
-import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
+import { COMPUTE_RPC_TOPIC, MAX_ADMIN_PASSWORD } from '../rpc/compute-protocol.js';
 import { DASHED_UUID as UUID } from '../../core/ids.js';
 
 export class ComputeArgumentError extends Error {
@@ -165,8 +165,9 @@ function keyDataArg(method: string, what: string, value: unknown): string | null
   return value === null ? null : text(method, what, value, 65535, { multiline: true });
 }
 
+/** Nova takes any string as adminPass, '' included; control characters could not reach a config drive or a guest. */
 function adminPasswordArg(method: string, what: string, value: unknown): string | null {
-  return value === null ? null : text(method, what, value, 255);
+  return value === null ? null : text(method, what, value, MAX_ADMIN_PASSWORD, { empty: true });
 }
 
 const BUILD_FIELDS = [
@@ -296,7 +297,7 @@ export interface SetAdminPasswordRequest extends InstanceRequest { readonly pass
 export function parseSetAdminPassword(raw: BusArgs | unknown): SetAdminPasswordRequest {
   const m = 'set_admin_password';
   const { args, request } = instanceArgs(m, raw, ['password']);
-  return { ...request, password: text(m, 'password', args.password, 255, { empty: true }) };
+  return { ...request, password: text(m, 'password', args.password, MAX_ADMIN_PASSWORD, { empty: true }) };
 }
 
 /** reboot_instance {uuid, request_id, reboot_type}. */

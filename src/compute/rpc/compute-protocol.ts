@@ -22,6 +22,9 @@
 //   cast external_instance_event {events: InstanceEvent[]}
 export const COMPUTE_RPC_TOPIC = 'compute';
 
+/** The longest admin password the agent carries, printable (the API refuses others before a cast: checkAdminPass). */
+export const MAX_ADMIN_PASSWORD = 255;
+
 /** The flavor snapshot a server keeps (nova_instance.flavor JSON). */
 export interface FlavorSnapshot {
   readonly id: number;

@@ -78,7 +78,7 @@ describe('server changePassword', () => {
     assert.equal(res.statusCode, 409);
     assert.equal(res.json().conflictingRequest.message, 'QEMU guest agent is not enabled');
     const vm = await server();
-    for (const body of [{ changePassword: {} }, { changePassword: { adminPass: 1 } }, { changePassword: { adminPass: 'x', other: 1 } }, { changePassword: null }]) {
+    for (const body of [{ changePassword: {} }, { changePassword: { adminPass: 1 } }, { changePassword: { adminPass: 'x'.repeat(256) } }, { changePassword: { adminPass: 'a\nb' } }, { changePassword: { adminPass: 'x', other: 1 } }, { changePassword: null }]) {
       assert.equal((await act(vm.uuid, body)).statusCode, 400, JSON.stringify(body));
     }
     for (const over of [{ vm_state: 'stopped', power_state: 4 }, { vm_state: 'paused' }, { vm_state: 'rescued' }, { task_state: 'rebooting' }, { locked: 1, locked_by: 'admin' }]) {

@@ -109,7 +109,7 @@ describe('server rescue / unrescue', () => {
 
   it('validates the body and the rescue image; nothing changes on refusal', async () => {
     const vm = await server();
-    for (const body of [{ rescue: { rescue_image_ref: 'nope' } }, { rescue: { adminPass: 1 } }, { rescue: { other: 1 } }, { rescue: 'x' }, { rescue: [] }]) {
+    for (const body of [{ rescue: { rescue_image_ref: 'nope' } }, { rescue: { adminPass: 1 } }, { rescue: { adminPass: 'x'.repeat(256) } }, { rescue: { adminPass: 'a\u0007b' } }, { rescue: { other: 1 } }, { rescue: 'x' }, { rescue: [] }]) {
       const res = await act(vm.uuid, body);
       assert.equal(res.statusCode, 400, `${JSON.stringify(body)} ${res.body}`);
     }

@@ -137,6 +137,7 @@ describe('compute agent RPC parsers', () => {
     await assert.rejects(h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID }, ctx), /admin_password must be a string/);
     await assert.rejects(h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: 'a\nb' }, ctx), /admin_password/);
     await h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: 'pw' }, ctx);
+    await h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: '' }, ctx); // Nova takes '' too
     await assert.rejects(h.unrescue_instance!({ uuid: UUID }, ctx), /request_id must be a request id/);
     await h.unrescue_instance!({ uuid: UUID, request_id: 'r' }, ctx);
     const attach = { uuid: UUID, request_id: 'r' };
@@ -157,7 +158,7 @@ describe('compute agent RPC parsers', () => {
     assert.deepEqual(await h.set_admin_password!({ ...attach, password: 'n3w-pw' }, ctx), {});
     assert.deepEqual(await h.get_console_output!({ uuid: UUID, length: 3 }, ctx), { output: `console of ${UUID} 3` });
     await h.external_instance_event!({ events: [{ name: 'network-vif-plugged', server_uuid: UUID, status: 'completed' }] }, ctx);
-    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'rescue:true:pw', 'unrescue',
+    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'rescue:true:pw', 'rescue:true:', 'unrescue',
       `attach:${JSON.stringify({ network_id: UUID, fixed_ip: '10.0.0.5', tag: 'nic1' })}`, 'detach:true', 'password:n3w-pw', 'events:1']);
     release();
   });

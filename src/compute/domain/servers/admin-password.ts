@@ -3,12 +3,12 @@
 // agent, so an image without hw_qemu_guest_agent is refused up front with Nova's 409 "QEMU guest
 // agent is not enabled". Otherwise task_state updating_password and the changePassword action in
 // one transaction, then a call to the host (Nova's is a call too) whose failures are 409s.
-import { ApiError, conflict } from '../../../core/errors.js';
+import { ApiError, badRequest, conflict } from '../../../core/errors.js';
 import { BusTimeoutError, RemoteError } from '../../../bus/index.js';
 import type { ComputeDeps } from '../../api/deps.js';
 import type { InstanceRow } from '../../db/schema.js';
 import { inTransaction, nowIso } from '../../db/transaction.js';
-import { COMPUTE_RPC_TOPIC } from '../../rpc/compute-protocol.js';
+import { COMPUTE_RPC_TOPIC, MAX_ADMIN_PASSWORD } from '../../rpc/compute-protocol.js';
 import type { Caller } from '../caller.js';
 import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
 import { checkNotLocked, systemMetadataOf } from './lookup.js';
@@ -25,11 +25,22 @@ export function guestAgentEnabled(row: Pick<InstanceRow, 'system_metadata'>): bo
   return ['1', 't', 'true', 'on', 'y', 'yes'].includes((systemMetadataOf(row).image_hw_qemu_guest_agent ?? '').trim().toLowerCase());
 }
 
+/**
+ * An adminPass the host can carry: Nova's schema takes any string, but the agent refuses control
+ * characters and more than MAX_ADMIN_PASSWORD — a cast it refused would leave the task claimed.
+ */
+export function checkAdminPass(password: string): void {
+  if (password.length > MAX_ADMIN_PASSWORD || /\p{Cc}/u.test(password)) {
+    throw badRequest(`Invalid input for field/attribute adminPass: at most ${MAX_ADMIN_PASSWORD} characters, no control characters.`);
+  }
+}
+
 function setFailed(uuid: string): ApiError {
   return conflict(`Failed to set admin password on ${uuid} because error setting admin password`, 'InstancePasswordSetFailed');
 }
 
 export async function changeAdminPassword(deps: ComputeDeps, caller: Caller, row: InstanceRow, password: string): Promise<void> {
+  checkAdminPass(password);
   checkNotLocked(caller, row);
   checkInstanceState(row, CHANGE_PASSWORD);
   if (!guestAgentEnabled(row)) throw conflict('QEMU guest agent is not enabled', 'QemuGuestAgentNotEnabled');

@@ -10,6 +10,7 @@ import type { InstanceRow } from '../../db/schema.js';
 import { inTransaction } from '../../db/transaction.js';
 import { COMPUTE_RPC_TOPIC } from '../../rpc/compute-protocol.js';
 import type { Caller } from '../caller.js';
+import { checkAdminPass } from './admin-password.js';
 import { generatePassword } from './create.js';
 import { resolveImage } from './create-image.js';
 import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
@@ -47,6 +48,7 @@ async function rescueImageId(deps: ComputeDeps, caller: Caller, token: string, r
 
 /** Returns the rescue password (the body's adminPass or a generated one). */
 export async function rescueServer(deps: ComputeDeps, caller: Caller, token: string, row: InstanceRow, input: RescueInput): Promise<string> {
+  if (input.adminPass !== undefined) checkAdminPass(input.adminPass);
   checkNotLocked(caller, row);
   checkInstanceState(row, RESCUE);
   const imageId = await rescueImageId(deps, caller, token, row, input.rescueImageRef);
