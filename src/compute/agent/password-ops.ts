@@ -25,27 +25,27 @@ export function setAdminPassword(m: InstanceManager, request: SetAdminPasswordRe
   return new Promise<void>((resolve, reject) => {
     void m.locked(uuid, async () => {
       await m.eventStart(uuid, request_id, PASSWORD_EVENT);
-      try {
-        const record = await m.record(uuid);
-        const hw = record.hardware ?? DEFAULT_HARDWARE;
-        if (!hw.guestAgent) throw new SetPasswordError('QemuGuestAgentNotEnabled', 'QEMU guest agent is not enabled');
-        if ((await m.driver.powerState(uuid)) !== POWER_STATE.RUNNING) {
-          throw new SetPasswordError('InstancePasswordSetFailed', `Failed to set admin password on ${uuid} because instance ${uuid} is not running`);
-        }
-        // Nova's default admin user (os_admin_user): Administrator on Windows, root elsewhere.
-        const user = hw.osType === 'windows' ? 'Administrator' : 'root';
-        await setGuestUserPassword(m.files.guestAgentSocketPath(uuid), user, request.password).catch((err: unknown) => {
-          m.logger.warn({ err, instance: uuid }, 'guest-set-user-password failed');
-          throw new SetPasswordError('InstancePasswordSetFailed', `Failed to set admin password on ${uuid} because error setting admin password`);
-        });
-        await m.eventFinish(uuid, request_id, PASSWORD_EVENT, 'Success');
-        resolve();
-      } catch (error) {
-        await m.eventFinish(uuid, request_id, PASSWORD_EVENT, 'Error', error);
-        reject(error);
-      } finally {
-        await m.instanceUpdate(uuid, { task_state: null }, ['updating_password']).catch(() => undefined);
-      }
+      const failure = await setThroughGuestAgent(m, request).then(() => undefined, (error: unknown) => error ?? new Error('failed'));
+      // The task is cleared before the API hears back, so the caller's next request finds none.
+      await m.instanceUpdate(uuid, { task_state: null }, ['updating_password']).catch(() => undefined);
+      await m.eventFinish(uuid, request_id, PASSWORD_EVENT, failure === undefined ? 'Success' : 'Error', failure);
+      if (failure === undefined) resolve();
+      else reject(failure);
     });
+  });
+}
+
+async function setThroughGuestAgent(m: InstanceManager, { uuid, password }: SetAdminPasswordRequest): Promise<void> {
+  const record = await m.record(uuid);
+  const hw = record.hardware ?? DEFAULT_HARDWARE;
+  if (!hw.guestAgent) throw new SetPasswordError('QemuGuestAgentNotEnabled', 'QEMU guest agent is not enabled');
+  if ((await m.driver.powerState(uuid)) !== POWER_STATE.RUNNING) {
+    throw new SetPasswordError('InstancePasswordSetFailed', `Failed to set admin password on ${uuid} because instance ${uuid} is not running`);
+  }
+  // Nova's default admin user (os_admin_user): Administrator on Windows, root elsewhere.
+  const user = hw.osType === 'windows' ? 'Administrator' : 'root';
+  await setGuestUserPassword(m.files.guestAgentSocketPath(uuid), user, password).catch((err: unknown) => {
+    m.logger.warn({ err, instance: uuid }, 'guest-set-user-password failed');
+    throw new SetPasswordError('InstancePasswordSetFailed', `Failed to set admin password on ${uuid} because error setting admin password`);
   });
 }
