@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createBus, type Bus } from '../../../src/bus/index.js';
@@ -19,6 +19,7 @@ import { InstanceManager } from '../../../src/compute/agent/manager.js';
 import type { QemuDriver } from '../../../src/compute/agent/qemu-driver.js';
 import type { InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
 import { FakeConductor } from '../../support/fake-conductor.js';
+import { startFakeGuestAgent } from '../../support/fake-guest-agent.js';
 
 const HOST = 'pw-host';
 
@@ -29,7 +30,7 @@ describe('changePassword on the host (guest agent double)', () => {
   let manager: InstanceManager;
   const running = new Set<string>();
   const servers: Server[] = [];
-  const got: Record<string, any>[] = [];
+  let got: Record<string, any>[] = [];
 
   const build = (uuid: string): InstanceBuild => ({
     uuid, project_id: 'p', user_id: 'u', display_name: 'vm', hostname: 'vm',
@@ -47,25 +48,13 @@ describe('changePassword on the host (guest agent double)', () => {
     return uuid;
   }
 
-  /** qemu-ga's side of the channel: guest-sync echoes, guest-set-user-password is recorded. */
+  /** qemu-ga's side of the channel where QEMU would put it. */
   async function fakeGuestAgent(uuid: string): Promise<void> {
     const path = manager.files.guestAgentSocketPath(uuid);
     mkdirSync(dirname(path), { recursive: true });
-    const s = createServer((socket) => {
-      let buffer = '';
-      socket.on('data', (chunk) => {
-        buffer += chunk.toString();
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const c = JSON.parse(buffer.slice(0, nl)) as Record<string, any>;
-          buffer = buffer.slice(nl + 1);
-          got.push(c);
-          socket.write(`${JSON.stringify({ return: c.execute === 'guest-sync' ? c.arguments.id : {} })}\n`);
-        }
-      });
-    });
-    await new Promise<void>((resolve) => s.listen(path, resolve));
-    servers.push(s);
+    const agent = await startFakeGuestAgent(path);
+    servers.push(agent.server);
+    got = agent.got;
   }
 
   before(async () => {

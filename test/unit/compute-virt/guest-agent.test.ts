@@ -4,38 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuestAgentError, guestAgentCommand, setGuestUserPassword } from '../../../src/compute/virt/guest-agent.js';
-
-type Behaviour = (command: Record<string, any>, socket: Socket) => void;
-
-/** A fake qemu-ga: answers each command line with `behaviour`; records what it got. */
-async function fakeAgent(path: string, behaviour: Behaviour): Promise<{ server: Server; got: Record<string, any>[] }> {
-  const got: Record<string, any>[] = [];
-  const server = createServer((socket) => {
-    socket.write('{"return": 99}\n'); // a stale answer meant for someone else
-    let buffer = '';
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const command = JSON.parse(buffer.slice(0, nl)) as Record<string, any>;
-        buffer = buffer.slice(nl + 1);
-        got.push(command);
-        behaviour(command, socket);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  return { server, got };
-}
-
-const syncThen = (answer: (c: Record<string, any>) => unknown): Behaviour => (c, socket) => {
-  if (c.execute === 'guest-sync') socket.write(`${JSON.stringify({ return: c.arguments.id })}\n`);
-  else socket.write(`${JSON.stringify(answer(c))}\n`);
-};
+import { startFakeGuestAgent, syncThen, type GuestAgentBehaviour } from '../../support/fake-guest-agent.js';
 
 describe('QEMU guest agent client', () => {
   let dir = '';
@@ -45,9 +18,9 @@ describe('QEMU guest agent client', () => {
     for (const s of servers) s.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const start = async (name: string, behaviour: Behaviour) => {
+  const start = async (name: string, behaviour: GuestAgentBehaviour) => {
     const path = join(dir, name);
-    const agent = await fakeAgent(path, behaviour);
+    const agent = await startFakeGuestAgent(path, behaviour);
     servers.push(agent.server);
     return { path, got: agent.got };
   };
