@@ -12,6 +12,9 @@
 //   rebooting*                 → the reboot again (Nova's _retry_reboot): SOFT only if it was a
 //                                soft one and the guest runs, else HARD; a reboot that had
 //                                started and whose guest runs just has its task cleared
+//   rescuing                   → finished if build.json already says rescued, else ERROR as a
+//                                failed rescue (rescue-ops.ts finishInterruptedRescue)
+//   unrescuing                 → the unrescue again (it is idempotent)
 //   anything else              → the power state sync (power-sync.ts) as after any start
 // Servers with an operation running in this process are left alone. The resumed operations run
 // under the manager's per-server lock; `done` resolves when they have finished.
@@ -23,10 +26,11 @@ import type { InstanceRecord } from './instance-files.js';
 import { ACTION_EVENTS, type InstanceManager } from './manager.js';
 import type { RebootType } from './rpc-handlers.js';
 import type { InstancePort } from './vifs.js';
+import { finishInterruptedRescue } from './rescue-ops.js';
 
 export const BUILD_INTERRUPTED = 'Instance build was interrupted: the compute agent restarted';
 
-export type ResumedTask = 'terminate' | 'stop' | 'start' | 'reboot-soft' | 'reboot-hard';
+export type ResumedTask = 'terminate' | 'stop' | 'start' | 'reboot-soft' | 'reboot-hard' | 'rescue' | 'unrescue';
 
 export interface InitHostResult {
   /** Builds given up on (cleaned up, build_failed sent). */
@@ -73,6 +77,10 @@ export async function initHost(manager: InstanceManager, logger: Logger): Promis
         resume('stop', manager.stopInstance({ uuid, request_id }));
       } else if (instance.task_state === 'powering-on') {
         resume('start', manager.startInstance({ uuid, request_id }));
+      } else if (instance.task_state === 'rescuing') {
+        resume('rescue', finishInterruptedRescue(manager, { uuid, request_id }));
+      } else if (instance.task_state === 'unrescuing') {
+        resume('unrescue', manager.unrescueInstance({ uuid, request_id }));
       } else if (instance.task_state !== null && (SOFT_REBOOT.includes(instance.task_state) || HARD_REBOOT.includes(instance.task_state))) {
         const outcome = await retryReboot(manager, instance, request_id, log);
         if (outcome === 'cleared') result.rebootsCleared.push(uuid);

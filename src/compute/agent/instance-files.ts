@@ -5,6 +5,8 @@
 //                               build.json   the InstanceBuild, its ports and the image's hardware:
 //                                            what start, reboot, terminate and a restarted agent need
 //                               nvram.fd     a UEFI guest's variable store
+//                               disk.rescue, disk.config.rescue   while rescued: the rescue disk
+//                                            (first) and its config drive (the rescue password)
 //   <stateDir>/_base/<image id>             BaseImageCache (verified by hash)
 //   <stateDir>/vnc|serial|qga/<uuid>.sock    the guest's VNC server, serial port and guest agent
 import { randomBytes } from 'node:crypto';
@@ -22,6 +24,8 @@ export interface InstanceRecord {
   readonly ports: readonly InstancePort[];
   /** What the image asked for (absent in records of older agents: the defaults). */
   readonly hardware?: GuestHardware;
+  /** Present while rescued: every start boots the rescue disk first, the own disk second. */
+  readonly rescue?: { readonly image_id: string };
 }
 
 const GIB = 1024 ** 3;
@@ -51,6 +55,9 @@ export class InstanceFiles {
   nvramPath(uuid: string): string { return join(this.dir(uuid), 'nvram.fd'); }
   /** A snapshot on its way to the image service. */
   snapshotPath(uuid: string, imageId: string): string { return join(this.dir(uuid), `snapshot-${imageId}.qcow2`); }
+  /** While rescued: the overlay of the rescue image the guest boots from (Nova's disk.rescue). */
+  rescueDiskPath(uuid: string): string { return join(this.dir(uuid), 'disk.rescue'); }
+  rescueConfigDrivePath(uuid: string): string { return join(this.dir(uuid), 'disk.config.rescue'); }
   recordPath(uuid: string): string { return join(this.dir(uuid), 'build.json'); }
   /** VNC's unix socket lives beside QMP's (short paths: sun_path is 108 bytes). */
   vncSocketPath(uuid: string): string { return join(this.stateDir, 'vnc', `${uuid}.sock`); }
@@ -60,14 +67,14 @@ export class InstanceFiles {
   guestAgentSocketPath(uuid: string): string { return join(this.stateDir, 'qga', `${uuid}.sock`); }
 
   /** The root disk: an overlay of `basePath` grown to root_gb (0 = the image's own size). */
-  async createDisk(uuid: string, basePath: string, rootGb: number): Promise<void> {
+  async createDisk(uuid: string, basePath: string, rootGb: number, path = this.diskPath(uuid)): Promise<void> {
     await mkdir(this.dir(uuid), { recursive: true, mode: 0o700 });
-    await rm(this.diskPath(uuid), { force: true });
-    await createOverlay(basePath, this.diskPath(uuid), rootGb > 0 ? { sizeBytes: rootGb * GIB } : {});
+    await rm(path, { force: true });
+    await createOverlay(basePath, path, rootGb > 0 ? { sizeBytes: rootGb * GIB } : {});
   }
 
   /** The config drive with Nova's config-2 content (nova/api/metadata/base.py, configdrive.py). */
-  async writeConfigDrive(build: InstanceBuild, vifs: readonly VifInfo[]): Promise<void> {
+  async writeConfigDrive(build: InstanceBuild, vifs: readonly VifInfo[], path = this.configDrivePath(build.uuid)): Promise<void> {
     const metaData: Record<string, unknown> = { uuid: build.uuid };
     if (Object.keys(build.metadata).length > 0) metaData.meta = build.metadata;
     if (build.key_name !== null && build.key_data !== null) {
@@ -80,7 +87,7 @@ export class InstanceFiles {
     });
     // Nova puts the admin password in meta_data.json's admin_pass on config drives only.
     if (build.admin_password !== null) metaData.admin_pass = build.admin_password;
-    await buildConfigDrive(this.configDrivePath(build.uuid), {
+    await buildConfigDrive(path, {
       metaData,
       ...(build.user_data !== null ? { userData: Buffer.from(build.user_data, 'base64') } : {}),
       networkData: networkData(vifs),
@@ -103,8 +110,8 @@ export class InstanceFiles {
     }
   }
 
-  async hasConfigDrive(uuid: string): Promise<boolean> {
-    return stat(this.configDrivePath(uuid)).then((s) => s.isFile(), () => false);
+  async hasConfigDrive(uuid: string, path = this.configDrivePath(uuid)): Promise<boolean> {
+    return stat(path).then((s) => s.isFile(), () => false);
   }
 
   /** The instance uuids that have a directory here. */

@@ -1,7 +1,7 @@
 // The compute agent's instance manager (nova/compute/manager.py's ComputeManager, for what it
 // does on a host): build, stop, start, reboot, rebuild, snapshot, pause, suspend, terminate, console output,
-// console connection info and
-// Neutron's events.
+// console connection info and Neutron's events; rescue, interface attach/detach, changePassword, resize,
+// cold and live migration live in agent/*-ops.ts.
 // It never opens the database: every state change goes to the conductor (instance_update with
 // expected_task_state, so a server that moved, was deleted or changed its mind is never
 // overwritten), with instance action events named as Nova's. Operations on one server run one at
@@ -17,13 +17,19 @@ import type { ExpectedHash } from '../virt/disks.js';
 import { EventWaiter, WaitCancelledError } from './event-waiter.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
 import type { QemuDriver } from './qemu-driver.js';
-import type { ComputeRpcTarget, ConsoleRequest, InstanceRequest, RebootRequest, RebuildRequest, SnapshotRequest } from './rpc-handlers.js';
+import type {
+  AttachInterfaceRequest, ComputeRpcTarget, ConsoleRequest, DetachInterfaceRequest, InstanceRequest, RebootRequest, RebuildRequest,
+  RescueRequest, SetAdminPasswordRequest, SnapshotRequest,
+} from './rpc-handlers.js';
 import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 import { hardwareOf, type GuestHardware } from './guest-hardware.js';
 import { LiveMigrationOperations, type LiveMigrationRequest, type PostLiveMigrationRequest, type PreLiveMigrationRequest } from './live-migration-ops.js';
 import type { IncomingEndpoint } from './qemu-live-migration.js';
 import { MoveOperations, type FinishResizeRequest, type FinishRevertRequest, type MoveRequest, type ResizeInstanceRequest } from './move-ops.js';
 import { consoleConnectInfo } from './console-connect.js';
+import { rescueInstance, unrescueInstance } from './rescue-ops.js';
+import { attachInterface, detachInterface } from './interface-ops.js';
+import { setAdminPassword } from './password-ops.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -101,6 +107,7 @@ export class InstanceManager implements ComputeRpcTarget {
   get logger(): Logger { return this.options.logger; }
   get bus(): Bus { return this.options.bus; }
   get migrationAddress(): string | undefined { return this.options.migrationAddress; }
+  /** How long a NIC may take to be reported plugged (builds and interface attach). */
   get vifPlugTimeoutMs(): number { return this.#vifPlugTimeoutMs; }
 
   /** Is an operation on this server running (power sync leaves it alone)? */
@@ -350,6 +357,13 @@ export class InstanceManager implements ComputeRpcTarget {
       return { vm_state: 'active', task_state: null, power_state: POWER_STATE.RUNNING };
     }));
   }
+
+  // Operations kept in their own files (agent/*-ops.ts).
+  rescueInstance(request: RescueRequest): Promise<void> { return rescueInstance(this, request); }
+  unrescueInstance(request: InstanceRequest): Promise<void> { return unrescueInstance(this, request); }
+  attachInterface(request: AttachInterfaceRequest): Promise<string> { return attachInterface(this, request); }
+  detachInterface(request: DetachInterfaceRequest): Promise<void> { return detachInterface(this, request); }
+  setAdminPassword(request: SetAdminPasswordRequest): Promise<void> { return setAdminPassword(this, request); }
 
   /**
    * One power action as Nova's decorators run it: action event start, the work, the state

@@ -15,20 +15,33 @@
 //   resume     QEMU started with -incoming defer, the state loaded from the file, cont
 //   snapshot   the disk flattened into a standalone qcow2 (a running guest paused meanwhile)
 //   powerState QMP query-status → nova power_state
+//   (rescued)  a record with `rescue` boots disk.rescue first and the own disk second
+//   plugNic    QMP netdev_add + device_add (interface attach), unplugNic device_del, DEVICE_DELETED, netdev_del
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Accelerator } from '../virt/kvm.js';
 import { flattenDisk } from '../virt/disks.js';
 import { QemuProcessManager, type StartSpec, type StopOutcome, type VmHandle } from '../virt/qemu-process.js';
+import { nicOptions, type NicSpec } from '../virt/command-line.js';
+import { QmpError } from '../virt/qmp.js';
 import { POWER_STATE } from '../conductor/instance-protocol.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
-import { DEFAULT_HARDWARE, OVMF_CANDIDATES } from './guest-hardware.js';
+import { DEFAULT_HARDWARE, OVMF_CANDIDATES, type GuestHardware } from './guest-hardware.js';
+import type { InstancePort } from './vifs.js';
 
 /** How often spawn() tries when the disk is still locked by a dying QEMU. */
 const DISK_LOCK_ATTEMPTS = 4;
 /** Writing or reading a suspended guest's state (its RAM, at disk speed). */
 const STATE_TRANSFER_MS = 120_000;
+
+/** How long a guest has to let go of an unplugged NIC (ACPI eject) before the detach fails. */
+const UNPLUG_TIMEOUT_MS = 30_000;
+
+/** A port's NIC; its device id comes from the port, so a hot-plugged NIC can be unplugged after restarts. */
+export function nicSpecOf(port: InstancePort, hw: GuestHardware): NicSpec {
+  return { tap: port.tap, mac: port.mac, model: hw.nicModel, id: `nic-${port.id.slice(0, 11)}`, ...(port.mtu !== null ? { mtu: port.mtu } : {}) };
+}
 
 /** A path as one word for the shell that QEMU's exec: migration runs. */
 function shellWord(path: string): string {
@@ -74,6 +87,10 @@ export class QemuDriver {
     const { build, ports } = record;
     const files = this.options.files;
     const hw = record.hardware ?? DEFAULT_HARDWARE;
+    const own = { path: files.diskPath(build.uuid), format: 'qcow2' as const, bus: hw.diskBus };
+    // Rescued: the rescue disk boots, the own disk is the second one (Nova's libvirt rescue).
+    const disks = record.rescue ? [{ ...own, path: files.rescueDiskPath(build.uuid) }, own] : [own];
+    const configDrive = record.rescue ? files.rescueConfigDrivePath(build.uuid) : files.configDrivePath(build.uuid);
     return {
       name: `instance-${build.uuid}`,
       uuid: build.uuid,
@@ -82,16 +99,15 @@ export class QemuDriver {
       machine: hw.machine,
       osType: hw.osType,
       accelerator: await this.options.accelerator(),
-      disks: [{ path: files.diskPath(build.uuid), format: 'qcow2', bus: hw.diskBus }],
-      nics: ports.map((p) => ({ tap: p.tap, mac: p.mac, model: hw.nicModel, ...(p.mtu !== null ? { mtu: p.mtu } : {}) })),
-      // The serial port is both logged (console log show) and served (the serial console proxy).
+      disks,
+      nics: ports.map((p) => nicSpecOf(p, hw)),
       serialLogPath: files.consolePath(build.uuid),
       serialSocketPath: files.serialSocketPath(build.uuid),
       vnc: { unixSocket: files.vncSocketPath(build.uuid) },
       ...(hw.video !== undefined ? { video: hw.video } : {}),
       ...(hw.guestAgent ? { guestAgentSocketPath: files.guestAgentSocketPath(build.uuid) } : {}),
       ...(hw.firmware === 'uefi' ? { firmware: await this.#uefi(build.uuid) } : {}),
-      ...((await files.hasConfigDrive(build.uuid)) ? { configDrivePath: files.configDrivePath(build.uuid) } : {}),
+      ...((await files.hasConfigDrive(build.uuid, configDrive)) ? { configDrivePath: configDrive } : {}),
     };
   }
 
@@ -194,6 +210,45 @@ export class QemuDriver {
 
   async unpause(uuid: string): Promise<void> {
     await (await this.#running(uuid)).qmp.execute('cont', undefined, { timeoutMs: 5000 });
+  }
+
+  /** Hot-plugs a NIC into the running guest: QMP netdev_add + device_add with the boot's options. */
+  async plugNic(uuid: string, nic: NicSpec): Promise<void> {
+    const handle = await this.#running(uuid);
+    const { netdev, device } = nicOptions(nic, 0, await this.options.accelerator());
+    await handle.qmp.execute('netdev_add', { ...netdev }, { timeoutMs: 5000 });
+    try {
+      await handle.qmp.execute('device_add', { ...device }, { timeoutMs: 5000 });
+    } catch (error) {
+      await handle.qmp.execute('netdev_del', { id: netdev.id }, { timeoutMs: 5000 }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Unplugs a NIC: device_del asks the guest to eject it (ACPI), DEVICE_DELETED says it did —
+   * without it in `timeoutMs` the detach fails, as Nova's DeviceDetachFailed — then netdev_del
+   * ends the tap. A NIC already gone is fine (idempotent).
+   */
+  async unplugNic(uuid: string, nic: NicSpec, timeoutMs = UNPLUG_TIMEOUT_MS): Promise<void> {
+    const handle = await this.#running(uuid);
+    const { netdev, device } = nicOptions(nic, 0, await this.options.accelerator());
+    const notFound = (err: unknown) => err instanceof QmpError && err.errorClass === 'DeviceNotFound';
+    const deleted = handle.qmp.waitForEvent('DEVICE_DELETED', timeoutMs, (e) => e.data?.device === device.id);
+    deleted.catch(() => undefined);
+    let present = true;
+    await handle.qmp.execute('device_del', { id: device.id }, { timeoutMs: 5000 }).catch((err: unknown) => {
+      if (!notFound(err)) throw err;
+      present = false;
+    });
+    if (present) {
+      await deleted.catch(() => {
+        throw new Error(`the guest did not release NIC ${String(device.id)} within ${timeoutMs} ms (device_del needs the guest's ACPI hot-plug)`);
+      });
+    }
+    await handle.qmp.execute('netdev_del', { id: netdev.id }, { timeoutMs: 5000 }).catch((err: unknown) => {
+      if (!(err instanceof QmpError)) throw err;
+    });
   }
 
   /** Saves the guest's whole state to its suspend.state and ends its QEMU. */

@@ -6,7 +6,7 @@
 // receipt: a build waits minutes for its ports, and events for it must still get through.
 import type { Bus, BusArgs, Handlers, Server } from '../../bus/index.js';
 import type { ConsoleConnectInfo, ConsoleConnectRequest, FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
-import { COMPUTE_RPC_TOPIC, CONSOLE_TYPES } from '../rpc/compute-protocol.js';
+import { COMPUTE_RPC_TOPIC, CONSOLE_TYPES, MAX_ADMIN_PASSWORD } from '../rpc/compute-protocol.js';
 import { DASHED_UUID as UUID } from '../../core/ids.js';
 import type { GuestHardware } from './guest-hardware.js';
 import type { InstanceRecord } from './instance-files.js';
@@ -40,6 +40,13 @@ export interface ComputeRpcTarget {
   unpauseInstance(request: InstanceRequest): Promise<void>;
   suspendInstance(request: InstanceRequest): Promise<void>;
   resumeInstance(request: InstanceRequest): Promise<void>;
+  rescueInstance(request: RescueRequest): Promise<void>;
+  unrescueInstance(request: InstanceRequest): Promise<void>;
+  /** Resolves with the attached port's id once it is plugged (a call: the API answers with the port). */
+  attachInterface(request: AttachInterfaceRequest): Promise<string>;
+  detachInterface(request: DetachInterfaceRequest): Promise<void>;
+  /** Resolves once the guest agent set the password; rejects with a named error otherwise. */
+  setAdminPassword(request: SetAdminPasswordRequest): Promise<void>;
   terminateInstance(request: InstanceRequest): Promise<void>;
   resizeInstance(request: ResizeInstanceRequest): Promise<void>;
   finishResize(request: FinishResizeRequest): Promise<void>;
@@ -137,8 +144,7 @@ function parseFlavor(method: string, value: unknown): FlavorSnapshot {
   };
 }
 
-function parseRequestedNetwork(method: string, value: unknown, i: number): RequestedNetwork {
-  const what = `build.requested_networks[${i}]`;
+function parseRequestedNetwork(method: string, value: unknown, what: string): RequestedNetwork {
   const n = object(method, what, value);
   const tag = n.tag === undefined ? {} : { tag: text(method, `${what}.tag`, n.tag, 60) };
   if (n.port_id !== undefined) {
@@ -175,8 +181,9 @@ function keyDataArg(method: string, what: string, value: unknown): string | null
   return value === null ? null : text(method, what, value, 65535, { multiline: true });
 }
 
+/** Nova takes any string as adminPass, '' included; control characters could not reach a config drive or a guest. */
 function adminPasswordArg(method: string, what: string, value: unknown): string | null {
-  return value === null ? null : text(method, what, value, 255);
+  return value === null ? null : text(method, what, value, MAX_ADMIN_PASSWORD, { empty: true });
 }
 
 const BUILD_FIELDS = [
@@ -206,7 +213,7 @@ function parseBuild(m: string, value: unknown): InstanceBuild {
     user_data: userDataArg(m, 'build.user_data', b.user_data),
     config_drive: b.config_drive,
     metadata: stringMap(m, 'build.metadata', b.metadata, 128),
-    requested_networks: (b.requested_networks as unknown[]).map((n, i) => parseRequestedNetwork(m, n, i)),
+    requested_networks: (b.requested_networks as unknown[]).map((n, i) => parseRequestedNetwork(m, n, `build.requested_networks[${i}]`)),
     security_groups: (b.security_groups as unknown[]).map((s, i) => text(m, `build.security_groups[${i}]`, s, 255)),
     availability_zone: zone === null ? null : text(m, 'build.availability_zone', zone, 255),
     launch_index: int(m, 'build.launch_index', b.launch_index, 0),
@@ -228,11 +235,16 @@ export function parseBuildAndRunInstance(raw: BusArgs | unknown): { build: Insta
   return { build: parseBuild(m, args.build) };
 }
 
-/** stop_instance, start_instance, pause/unpause/suspend/resume_instance, terminate_instance {uuid, request_id}. */
+/** stop_instance, start_instance, pause/unpause/suspend/resume_instance, unrescue_instance, terminate_instance {uuid, request_id}. */
 export function parseInstanceRequest(method: string, raw: BusArgs | unknown): InstanceRequest {
+  return instanceArgs(method, raw).request;
+}
+
+/** A method on one instance: {uuid, request_id} checked, the `more` arguments allowed beside them for the caller to parse. */
+function instanceArgs(method: string, raw: unknown, more: readonly string[] = []): { args: Obj; request: InstanceRequest } {
   const args = object(method, 'arguments', raw);
-  only(method, 'arguments', args, ['uuid', 'request_id']);
-  return { uuid: uuid(method, 'uuid', args.uuid), request_id: requestId(method, args.request_id) };
+  only(method, 'arguments', args, ['uuid', 'request_id', ...more]);
+  return { args, request: { uuid: uuid(method, 'uuid', args.uuid), request_id: requestId(method, args.request_id) } };
 }
 
 /** rebuild_instance: what the rebuild changed of the server's build, and whether it stays stopped. */
@@ -268,18 +280,53 @@ export interface SnapshotRequest extends InstanceRequest { readonly image_id: st
 
 export function parseSnapshotInstance(raw: BusArgs | unknown): SnapshotRequest {
   const m = 'snapshot_instance';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'image_id']);
-  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), image_id: uuid(m, 'image_id', args.image_id) };
+  const { args, request } = instanceArgs(m, raw, ['image_id']);
+  return { ...request, image_id: uuid(m, 'image_id', args.image_id) };
+}
+
+/** rescue_instance {uuid, request_id, rescue_image_id, admin_password}: the image to boot a rescue disk from. */
+export interface RescueRequest extends InstanceRequest { readonly rescue_image_id: string; readonly admin_password: string | null }
+
+export function parseRescueInstance(raw: BusArgs | unknown): RescueRequest {
+  const m = 'rescue_instance';
+  const { args, request } = instanceArgs(m, raw, ['rescue_image_id', 'admin_password']);
+  return { ...request, rescue_image_id: uuid(m, 'rescue_image_id', args.rescue_image_id), admin_password: adminPasswordArg(m, 'admin_password', args.admin_password) };
+}
+
+/** attach_interface: a network (a new port, optionally on one fixed IP) or the user's port. */
+export interface AttachInterfaceRequest extends InstanceRequest { readonly requested: RequestedNetwork }
+
+export function parseAttachInterface(raw: BusArgs | unknown): AttachInterfaceRequest {
+  const m = 'attach_interface';
+  const { args: { uuid: _uuid, request_id: _requestId, ...rest }, request } = instanceArgs(m, raw, ['network_id', 'port_id', 'fixed_ip', 'tag']);
+  if ((rest.network_id === undefined) === (rest.port_id === undefined)) throw new ComputeArgumentError(m, 'exactly one of network_id and port_id is required');
+  return { ...request, requested: parseRequestedNetwork(m, rest, 'interface') };
+}
+
+/** detach_interface {uuid, request_id, port_id}. */
+export interface DetachInterfaceRequest extends InstanceRequest { readonly port_id: string }
+
+export function parseDetachInterface(raw: BusArgs | unknown): DetachInterfaceRequest {
+  const m = 'detach_interface';
+  const { args, request } = instanceArgs(m, raw, ['port_id']);
+  return { ...request, port_id: uuid(m, 'port_id', args.port_id) };
+}
+
+/** set_admin_password {uuid, request_id, password}. */
+export interface SetAdminPasswordRequest extends InstanceRequest { readonly password: string }
+
+export function parseSetAdminPassword(raw: BusArgs | unknown): SetAdminPasswordRequest {
+  const m = 'set_admin_password';
+  const { args, request } = instanceArgs(m, raw, ['password']);
+  return { ...request, password: text(m, 'password', args.password, MAX_ADMIN_PASSWORD, { empty: true }) };
 }
 
 /** reboot_instance {uuid, request_id, reboot_type}. */
 export function parseRebootInstance(raw: BusArgs | unknown): RebootRequest {
   const m = 'reboot_instance';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'reboot_type']);
+  const { args, request } = instanceArgs(m, raw, ['reboot_type']);
   if (args.reboot_type !== 'SOFT' && args.reboot_type !== 'HARD') throw new ComputeArgumentError(m, "reboot_type must be 'SOFT' or 'HARD'");
-  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), reboot_type: args.reboot_type };
+  return { ...request, reboot_type: args.reboot_type };
 }
 
 /** get_console_output {uuid, length?}: length null/-1/absent = everything. */
@@ -459,6 +506,11 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     unpause_instance: async (args) => detach(target.unpauseInstance(parseInstanceRequest('unpause_instance', args))),
     suspend_instance: async (args) => detach(target.suspendInstance(parseInstanceRequest('suspend_instance', args))),
     resume_instance: async (args) => detach(target.resumeInstance(parseInstanceRequest('resume_instance', args))),
+    rescue_instance: async (args) => detach(target.rescueInstance(parseRescueInstance(args))),
+    unrescue_instance: async (args) => detach(target.unrescueInstance(parseInstanceRequest('unrescue_instance', args))),
+    attach_interface: async (args) => ({ port_id: await target.attachInterface(parseAttachInterface(args)) }),
+    detach_interface: async (args) => detach(target.detachInterface(parseDetachInterface(args))),
+    set_admin_password: async (args) => { await target.setAdminPassword(parseSetAdminPassword(args)); return {}; },
     terminate_instance: async (args) => detach(target.terminateInstance(parseInstanceRequest('terminate_instance', args))),
     resize_instance: async (args) => detach(target.resizeInstance(parseResizeInstance(args))),
     finish_resize: async (args) => detach(target.finishResize(parseFinishResize(args))),

@@ -5,7 +5,7 @@
 // The ports become the info cache's VifInfo[] (network name as label, subnets, fixed and floating
 // IPs) and the config drive's network_data.json.
 import { ServiceApiError, type Network, type NetworkClient, type Port } from '../../core/clients/index.js';
-import { tapName, type InstanceBuild, type VifInfo } from '../rpc/compute-protocol.js';
+import { tapName, type InstanceBuild, type RequestedNetwork, type VifInfo } from '../rpc/compute-protocol.js';
 import { vifInfoOfPorts } from '../rpc/vif-info.js';
 import { DASHED_UUID as UUID } from '../../core/ids.js';
 
@@ -36,6 +36,13 @@ function userError(error: unknown, message: string): unknown {
   return error;
 }
 
+/** The build's security group ids, looked up once for all the ports that need them. */
+export class GroupIds {
+  #ids: Promise<string[]> | undefined;
+  constructor(private readonly lookup: () => Promise<string[]>) {}
+  get(): Promise<string[]> { return (this.#ids ??= this.lookup()); }
+}
+
 export class Vifs {
   constructor(private readonly network: NetworkClient, private readonly host: string, private readonly defaultZone = 'nova') {}
 
@@ -49,51 +56,56 @@ export class Vifs {
    */
   async allocate(build: InstanceBuild, onPort: (port: InstancePort) => void | Promise<void>): Promise<InstancePort[]> {
     const ports: InstancePort[] = [];
-    let groupIds: string[] | undefined;
+    const groups = new GroupIds(() => this.securityGroupIds(build));
     for (const requested of build.requested_networks) {
-      let port: Port;
-      let created = false;
-      let mtu: number | null;
-      if ('port_id' in requested) {
-        const found = await this.network.findPort(requested.port_id);
-        if (!found) throw new BuildAbortError(`Port ${requested.port_id} could not be found.`);
-        if (found.device_id !== '' && found.device_id !== build.uuid) throw new BuildAbortError(`Port ${found.id} is still in use.`);
-        try {
-          port = await this.network.bindPort(found.id, { hostId: this.host, deviceId: build.uuid, deviceOwner: this.deviceOwner(build) });
-        } catch (error) {
-          throw userError(error, `Binding port ${found.id} failed`);
-        }
-        mtu = (await this.network.showNetwork(port.network_id)).mtu ?? null;
-      } else {
-        let network: Network;
-        try {
-          network = await this.network.showNetwork(requested.network_id);
-        } catch (error) {
-          throw userError(error, `Network ${requested.network_id} could not be found`);
-        }
-        mtu = network.mtu ?? null;
-        const portSecurity = network.port_security_enabled !== false;
-        if (!portSecurity && build.security_groups.some((g) => g !== 'default')) {
-          throw new BuildAbortError(`Network requires port_security_enabled and subnet associated in order to apply security groups.`);
-        }
-        if (portSecurity) groupIds ??= await this.securityGroupIds(build);
-        try {
-          port = await this.network.createPort({
-            network_id: network.id, project_id: build.project_id, admin_state_up: true,
-            device_id: build.uuid, device_owner: this.deviceOwner(build), 'binding:host_id': this.host,
-            ...(portSecurity ? { security_groups: groupIds } : {}),
-            ...(requested.fixed_ip !== undefined ? { fixed_ips: [{ ip_address: requested.fixed_ip }] } : {}),
-          });
-        } catch (error) {
-          throw userError(error, `Creating a port on network ${network.id} failed`);
-        }
-        created = true;
-      }
-      const entry: InstancePort = { id: port.id, mac: port.mac_address, tap: tapName(port.id), mtu, created };
+      const entry = await this.allocatePort(build, requested, groups);
       ports.push(entry);
       await onPort(entry);
     }
     return ports;
+  }
+
+  /**
+   * One port of the server: the user's bound to this host and the server, or a new one on the
+   * network (the server's security groups, the fixed IP when asked). Interface attach uses it alone.
+   */
+  async allocatePort(build: InstanceBuild, requested: RequestedNetwork, groups = new GroupIds(() => this.securityGroupIds(build))): Promise<InstancePort> {
+    let port: Port;
+    let mtu: number | null;
+    if ('port_id' in requested) {
+      const found = await this.network.findPort(requested.port_id);
+      if (!found) throw new BuildAbortError(`Port ${requested.port_id} could not be found.`);
+      if (found.device_id !== '' && found.device_id !== build.uuid) throw new BuildAbortError(`Port ${found.id} is still in use.`);
+      try {
+        port = await this.network.bindPort(found.id, { hostId: this.host, deviceId: build.uuid, deviceOwner: this.deviceOwner(build) });
+      } catch (error) {
+        throw userError(error, `Binding port ${found.id} failed`);
+      }
+      mtu = (await this.network.showNetwork(port.network_id)).mtu ?? null;
+      return { id: port.id, mac: port.mac_address, tap: tapName(port.id), mtu, created: false };
+    }
+    let network: Network;
+    try {
+      network = await this.network.showNetwork(requested.network_id);
+    } catch (error) {
+      throw userError(error, `Network ${requested.network_id} could not be found`);
+    }
+    mtu = network.mtu ?? null;
+    const portSecurity = network.port_security_enabled !== false;
+    if (!portSecurity && build.security_groups.some((g) => g !== 'default')) {
+      throw new BuildAbortError(`Network requires port_security_enabled and subnet associated in order to apply security groups.`);
+    }
+    try {
+      port = await this.network.createPort({
+        network_id: network.id, project_id: build.project_id, admin_state_up: true,
+        device_id: build.uuid, device_owner: this.deviceOwner(build), 'binding:host_id': this.host,
+        ...(portSecurity ? { security_groups: await groups.get() } : {}),
+        ...(requested.fixed_ip !== undefined ? { fixed_ips: [{ ip_address: requested.fixed_ip }] } : {}),
+      });
+    } catch (error) {
+      throw userError(error, `Creating a port on network ${network.id} failed`);
+    }
+    return { id: port.id, mac: port.mac_address, tap: tapName(port.id), mtu, created: true };
   }
 
   /** Deletes the ports the agent created and unbinds the user's (Nova's deallocate_for_instance). */
@@ -105,18 +117,23 @@ export class Vifs {
     const all: { id: string; created: boolean }[] = [...ports, ...extra.filter((p) => !known.has(p.id)).map((p) => ({ id: p.id, created: true }))];
     for (const port of all) {
       try {
-        if (port.created) {
-          await this.network.deletePort(port.id);
-        } else {
-          const current = await this.network.findPort(port.id);
-          // Only unbind a port that is still ours: it may have been given to another server.
-          if (current && (current.device_id === uuid || current.device_id === '')) await this.network.unbindPort(port.id);
-        }
+        await this.releasePort(uuid, port);
       } catch (error) {
         errors.push(error);
       }
     }
     if (errors.length > 0) throw new AggregateError(errors, `releasing the ports of ${uuid}: ${errors.map((e) => (e as Error).message).join('; ')}`);
+  }
+
+  /** One port: deleted if the agent made it, else unbound — only while it is still this server's. */
+  async releasePort(uuid: string, port: Pick<InstancePort, 'id' | 'created'>): Promise<void> {
+    if (port.created) {
+      await this.network.deletePort(port.id);
+      return;
+    }
+    const current = await this.network.findPort(port.id);
+    // Only unbind a port that is still ours: it may have been given to another server.
+    if (current && (current.device_id === uuid || current.device_id === '')) await this.network.unbindPort(port.id);
   }
 
   /** Is the port ACTIVE (the L2 agent plugged it)? */

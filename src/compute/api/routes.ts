@@ -21,6 +21,8 @@ import { SERVER_REBUILD_ACTIONS } from './server-rebuild-routes.js';
 import { SERVER_IMAGE_ACTIONS } from './server-image-routes.js';
 import { SERVER_MOVE_ACTIONS } from './server-move-routes.js';
 import { registerMigrationRoutes } from './migration-routes.js';
+import { SERVER_RESCUE_ACTIONS } from './server-rescue-routes.js';
+import { SERVER_PASSWORD_ACTIONS } from './server-admin-password-routes.js';
 import { registerSecurityGroupRoutes, SERVER_SECURITY_GROUP_ACTIONS } from './security-group-routes.js';
 import { registerTenantUsageRoutes } from './tenant-usage-routes.js';
 import { registerImageRoutes } from './image-routes.js';
@@ -50,6 +52,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerRoutes(router);
   registerServerActionRoutes(router, {
     ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_CONSOLE_ACTIONS, ...SERVER_MOVE_ACTIONS,
+    ...SERVER_RESCUE_ACTIONS, ...SERVER_PASSWORD_ACTIONS,
   });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);

@@ -8,24 +8,17 @@
 import { ApiError } from '../../core/errors.js';
 import { BusTimeoutError, RemoteError } from '../../bus/index.js';
 import type { InstanceRow } from '../db/schema.js';
-import { inTransaction, nowIso } from '../db/transaction.js';
+import { inTransaction } from '../db/transaction.js';
 import { enforce } from '../domain/policy.js';
 import { INSTANCE_ACTION, recordInstanceAction } from '../domain/servers/instance-actions.js';
 import { checkNotLocked, instanceInvalidState, instanceNotReady, instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
+import { checkInstanceState as checkState, claimTaskState, type ActionTransition } from '../domain/servers/task-claim.js';
 import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
 import type { ComputeRouter, Ctx, Endpoint } from './router.js';
 import { pyStr, validateBody, type Schema } from './validation.js';
 
 
-interface Transition {
-  /** The API's action name in messages ('stop', 'reboot'). */
-  readonly action: string;
-  readonly vmStates: readonly string[];
-  /** Task states the action may start from (null: none in progress). */
-  readonly fromTask: readonly (string | null)[];
-  readonly toTask: string;
-  readonly needsHost: boolean;
-}
+type Transition = ActionTransition;
 
 const STOP: Transition = { action: 'stop', vmStates: ['active', 'error'], fromTask: [null], toTask: 'powering-off', needsHost: true };
 const START: Transition = { action: 'start', vmStates: ['stopped'], fromTask: [null], toTask: 'powering-on', needsHost: true };
@@ -43,38 +36,13 @@ const UNPAUSE: Transition = { action: 'unpause', vmStates: ['paused'], fromTask:
 const SUSPEND: Transition = { action: 'suspend', vmStates: ['active'], fromTask: [null], toTask: 'suspending', needsHost: true };
 const RESUME: Transition = { action: 'resume', vmStates: ['suspended'], fromTask: [null], toTask: 'resuming', needsHost: true };
 
-/** @check_instance_host + @check_instance_state on the row as read. */
-function checkState(row: InstanceRow, t: Transition): void {
-  if (t.needsHost && !row.host) throw instanceNotReady(row.uuid);
-  if (!t.vmStates.includes(row.vm_state)) throw instanceInvalidState(row.uuid, t.action, 'vm_state', row.vm_state);
-  if (!t.fromTask.includes(row.task_state)) throw instanceInvalidState(row.uuid, t.action, 'task_state', row.task_state);
-  // must_have_launched: state None, so Nova's API falls back to its generic message.
-  if (!row.launched_at) throw new ApiError(409, `Instance ${row.uuid} is in an invalid state for '${t.action}'`, 'InstanceInvalidState');
-}
-
 /**
  * Claims the task state if the row is still as checked, records the action; a lost race is
  * Nova's UnexpectedTaskStateError (409). Returns the host to tell.
  */
 async function claim(ctx: Ctx, row: InstanceRow, t: Transition, actionName: string): Promise<string | null> {
   return inTransaction(ctx.deps.db, async (trx) => {
-    const now = nowIso();
-    const nonNull = t.fromTask.filter((s): s is string => s !== null);
-    const allowNull = t.fromTask.includes(null);
-    const result = await trx.updateTable('nova_instance')
-      .set({ task_state: t.toTask, updated_at: now, ...(t.action === 'stop' ? { progress: 0 } : {}) })
-      .where('uuid', '=', row.uuid).where('deleted', '=', 0).where('vm_state', 'in', [...t.vmStates])
-      .where((eb) => {
-        const ors = [];
-        if (allowNull) ors.push(eb('task_state', 'is', null));
-        if (nonNull.length > 0) ors.push(eb('task_state', 'in', nonNull));
-        return eb.or(ors);
-      })
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) {
-      const now2 = await trx.selectFrom('nova_instance').select(['task_state', 'vm_state']).where('uuid', '=', row.uuid).executeTakeFirst();
-      throw new ApiError(409, `Conflict updating instance ${row.uuid}. Expected: {'task_state': [${t.fromTask.map((s) => (s === null ? 'None' : `'${s}'`)).join(', ')}]}. Actual: {'task_state': ${now2?.task_state == null ? 'None' : `'${now2.task_state}'`}}`, 'UnexpectedTaskStateError');
-    }
+    await claimTaskState(trx, row.uuid, t, t.action === 'stop' ? { progress: 0 } : {});
     await recordInstanceAction(trx, {
       action: actionName, instanceUuid: row.uuid, requestId: ctx.caller.requestId, userId: ctx.caller.userId, projectId: ctx.caller.projectId,
     });

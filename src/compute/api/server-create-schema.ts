@@ -33,11 +33,11 @@ export function isBase64(value: string): boolean {
   return compact.length % 4 === 0;
 }
 
-const uuidOf = (field: string): Schema => ({ type: 'string', format: formatted(field, isUuid, 'uuid') });
-const ipAddress = (field: string): Schema => ({ type: 'string', format: oneOfFormats(field, (v) => isIP(v) !== 0) });
+export const uuidOf = (field: string): Schema => ({ type: 'string', format: formatted(field, isUuid, 'uuid') });
+export const ipAddress = (field: string): Schema => ({ type: 'string', format: oneOfFormats(field, (v) => isIP(v) !== 0) });
 
 /** parameter_types.tag */
-const tagType: Schema = { type: 'string', maxLength: 60, pattern: /^[^,/]*$/ };
+export const tagType: Schema = { type: 'string', maxLength: 60, pattern: /^[^,/]*$/ };
 
 /** parameter_types.metadata */
 export const metadataType: Schema = {

@@ -1,7 +1,8 @@
 // Nova's registered defaults for the server sub-resources (nova/policies/console_output.py,
 // remote_consoles.py, console_auth_tokens.py,
 // server_metadata.py, ips.py, instance_actions.py, server_external_events.py, server_tags.py,
-// lock_server.py, pause_server.py, suspend_server.py, security_groups.py, simple_tenant_usage.py).
+// lock_server.py, pause_server.py, suspend_server.py, rescue.py, attach_interfaces.py, admin_password.py,
+// security_groups.py, simple_tenant_usage.py).
 // Readers see, members change; instance action events (with tracebacks) and their details are
 // admin's; external events come from services (Neutron) — Nova 2023.2 moved that rule from admin
 // to the service role, both are accepted here.
@@ -48,6 +49,12 @@ export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   'os_compute_api:os-pause-server:unpause': member,
   'os_compute_api:os-suspend-server:suspend': member,
   'os_compute_api:os-suspend-server:resume': member,
+  // rescue.py, attach_interfaces.py, admin_password.py.
+  'os_compute_api:os-rescue': member,
+  'os_compute_api:os-unrescue': member,
+  'os_compute_api:os-attach-interfaces:create': member,
+  'os_compute_api:os-attach-interfaces:delete': member,
+  'os_compute_api:os-admin-password': member,
   // security_groups.py: the proxy to the network service and a server's groups.
   'os_compute_api:os-security-groups:get': reader,
   'os_compute_api:os-security-groups:show': reader,

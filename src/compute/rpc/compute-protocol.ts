@@ -11,6 +11,12 @@
 //   cast rebuild_instance       {uuid, request_id, image_id, display_name, hostname, key_name, key_data,
 //                                user_data, metadata, admin_password, stopped}
 //   cast snapshot_instance      {uuid, request_id, image_id}   (createImage: upload into that image)
+//   cast rescue_instance        {uuid, request_id, rescue_image_id, admin_password}   (boot a rescue disk, own disk second)
+//   cast unrescue_instance      {uuid, request_id}
+//   call attach_interface       {uuid, request_id, network_id, fixed_ip?, tag?} | {uuid, request_id, port_id, tag?}
+//                               → {port_id}   (port made or bound, hot-plugged into a running guest)
+//   cast detach_interface       {uuid, request_id, port_id}   (unplugged; deleted if the agent made it, else unbound)
+//   call set_admin_password     {uuid, request_id, password} → {}   (QEMU guest agent guest-set-user-password)
 //   cast terminate_instance     {uuid, request_id}
 //   resize and cold migration (agent/move-ops.ts; the conductor's side: conductor/migration-protocol.ts):
 //   cast resize_instance        {uuid, request_id, migration_uuid, dest_host, flavor, power_on}   (to the source)
@@ -39,6 +45,9 @@ export interface ConsoleConnectInfo {
   readonly port: number | null;
   readonly unix_socket: string | null;
 }
+
+/** The longest admin password the agent carries, printable (the API refuses others before a cast: checkAdminPass). */
+export const MAX_ADMIN_PASSWORD = 255;
 
 /** The flavor snapshot a server keeps (nova_instance.flavor JSON). */
 export interface FlavorSnapshot {

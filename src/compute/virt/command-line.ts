@@ -33,6 +33,8 @@ export interface NicSpec {
   model?: NicModel;
   /** MTU advertised to a virtio guest (host_mtu). */
   mtu?: number;
+  /** The NIC's device id (QMP device_del names it); default nic<index>. Its netdev is <id>-net. */
+  id?: string;
 }
 
 export type VncSpec = { address: string; display: number } | { unixSocket: string };
@@ -252,12 +254,8 @@ export function buildQemuArgs(spec: VmSpec): string[] {
 
   if (!Array.isArray(spec.nics)) throw new VmSpecError('nics: expected an array');
   spec.nics.forEach((nic, i) => {
-    const tap = wrap(() => assertIfName(nic.tap));
-    const mac = wrap(() => assertMac(nic.mac));
-    const model = oneOf(`nics[${i}].model`, nic.model ?? 'virtio', ['virtio', 'e1000'] as const);
-    args.push('-netdev', `tap,id=net${i},ifname=${tap},script=no,downscript=no${model === 'virtio' && accelerator === 'kvm' ? ',vhost=on' : ''}`);
-    const mtu = nic.mtu === undefined || model !== 'virtio' ? '' : `,host_mtu=${int(`nics[${i}].mtu`, nic.mtu, 68, 65535)}`;
-    args.push('-device', `${model === 'virtio' ? 'virtio-net-pci' : 'e1000'},netdev=net${i},id=nic${i},mac=${mac}${mtu}`);
+    const { netdev, device } = nicOptions(nic, i, accelerator);
+    args.push('-netdev', optionString(netdev), '-device', optionString(device));
   });
 
   if (spec.rng ?? true) args.push('-object', 'rng-random,id=rng0,filename=/dev/urandom', '-device', 'virtio-rng-pci,rng=rng0,id=rng0-dev');
@@ -273,4 +271,33 @@ function assertIpLiteral(address: string): string {
     throw new VmSpecError(`vnc.address: expected an IP address, got ${JSON.stringify(address)}`);
   }
   return address;
+}
+
+const DEVICE_ID = /^[A-Za-z][A-Za-z0-9_.-]{0,40}$/;
+type Options = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * A NIC's -netdev and -device options as key/value pairs, in order (the first value is the
+ * netdev's type / the device's driver): the command line renders them, and a hot-plug sends the
+ * same pairs as QMP netdev_add / device_add, so a plugged NIC is the one a boot would give.
+ */
+export function nicOptions(nic: NicSpec, index: number, accelerator: Accelerator): { netdev: Options; device: Options } {
+  const tap = wrap(() => assertIfName(nic.tap));
+  const mac = wrap(() => assertMac(nic.mac));
+  const model = oneOf(`nics[${index}].model`, nic.model ?? 'virtio', ['virtio', 'e1000'] as const);
+  const id = nic.id === undefined ? `nic${index}` : DEVICE_ID.test(nic.id) ? nic.id : invalid(`nics[${index}].id`, nic.id);
+  const netdevId = nic.id === undefined ? `net${index}` : `${id}-net`;
+  const virtio = model === 'virtio';
+  const netdev: Options = { type: 'tap', id: netdevId, ifname: tap, script: 'no', downscript: 'no', ...(virtio && accelerator === 'kvm' ? { vhost: true } : {}) };
+  const device: Options = {
+    driver: virtio ? 'virtio-net-pci' : 'e1000', netdev: netdevId, id, mac,
+    ...(nic.mtu === undefined || !virtio ? {} : { host_mtu: int(`nics[${index}].mtu`, nic.mtu, 68, 65535) }),
+  };
+  return { netdev, device };
+}
+
+/** `type,key=value,…` (booleans as on/off) from option pairs whose first value names the kind. */
+function optionString(options: Options): string {
+  return Object.values(options).slice(0, 1).concat(Object.entries(options).slice(1)
+    .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)}`)).join(',');
 }

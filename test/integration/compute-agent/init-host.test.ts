@@ -42,6 +42,11 @@ class FakeDriver {
     await this.hold;
     return this.running.delete(uuid) ? 'powered-off' : 'not-running';
   }
+  async spawn(record: { build: InstanceBuild; rescue?: unknown }): Promise<number> {
+    this.calls.push(`spawn ${record.rescue ? 'rescue' : 'own'} ${record.build.uuid}`);
+    this.running.add(record.build.uuid);
+    return 4242;
+  }
   async powerOn(record: { build: InstanceBuild }): Promise<number> { this.calls.push(`powerOn ${record.build.uuid}`); this.running.add(record.build.uuid); return 4242; }
   async reboot(record: { build: InstanceBuild }, type: string): Promise<string> {
     this.calls.push(`reboot ${type} ${record.build.uuid}`);
@@ -223,6 +228,34 @@ describe('compute agent init_host (restart recovery)', () => {
     assert.ok(!driver.calls.some((c) => c.endsWith(ids.settled)));
     assert.equal(conductor.called('instance_update', (a) => a.uuid === ids.settled).length, 0);
     assert.equal(conductor.calls.filter((c) => c.method === 'build_failed').length, 0);
+  });
+
+  it('finishes a rescue build.json already records, fails one cut off earlier, and unrescues again', async () => {
+    const recorded = randomUUID();
+    const early = randomUUID();
+    const unrescuing = randomUUID();
+    const rescue = { image_id: randomUUID() };
+    await files.saveRecord({ build: buildFor(recorded), ports: [], rescue });
+    await files.saveRecord({ build: buildFor(early), ports: [] });
+    await files.saveRecord({ build: buildFor(unrescuing), ports: [], rescue });
+    server(recorded, 'active', 'rescuing');
+    server(early, 'stopped', 'rescuing');
+    server(unrescuing, 'rescued', 'unrescuing');
+    driver.running.add(unrescuing);
+
+    const result = await initHost(manager, logger);
+    await result.done;
+    assert.deepEqual(Object.fromEntries(result.resumed.map((r) => [r.uuid, r.task])), { [recorded]: 'rescue', [early]: 'rescue', [unrescuing]: 'unrescue' });
+    assert.deepEqual(conductor.servers.get(recorded), { ...conductor.servers.get(recorded)!, vm_state: 'rescued', task_state: null, power_state: 1 });
+    assert.ok(driver.calls.includes(`spawn rescue ${recorded}`), 'the rescue disk boots');
+    assert.equal(conductor.servers.get(early)!.vm_state, 'error');
+    assert.equal(conductor.servers.get(early)!.task_state, null);
+    assert.ok(!driver.calls.includes(`spawn own ${early}`) && !driver.calls.includes(`spawn rescue ${early}`));
+    assert.equal(conductor.called('instance_fault_create', (a) => a.uuid === early).length, 1);
+    assert.equal(conductor.servers.get(unrescuing)!.vm_state, 'active');
+    assert.ok(driver.calls.includes(`destroy ${unrescuing}`) && driver.calls.includes(`spawn own ${unrescuing}`), 'the own disk boots again');
+    assert.equal((await files.loadRecord(unrescuing))?.rescue, undefined);
+    assert.deepEqual((await files.loadRecord(recorded))?.rescue, rescue);
   });
 
   it('leaves a server alone while this process works on it', async () => {

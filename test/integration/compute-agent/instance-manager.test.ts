@@ -14,34 +14,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBus, type Bus } from '../../../src/bus/index.js';
 import { createLogger } from '../../../src/core/logger.js';
-import { NetworkClient, type Image, type PlacementClient } from '../../../src/core/clients/index.js';
-import { userTokenAuth } from '../../../src/compute/clients.js';
+import type { NetworkClient } from '../../../src/core/clients/index.js';
 import { startComputeHost, type RunningComputeHost } from '../../../src/compute/agent/compute-host.js';
-import type { ImageSource } from '../../../src/compute/agent/manager.js';
 import { buildGuestImage, type GuestImage } from '../../../src/compute/guest-image/index.js';
-import { QemuProcessManager } from '../../../src/compute/virt/qemu-process.js';
 import { diskInfo } from '../../../src/compute/virt/disks.js';
 import { tapName, type InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
 import { NetnsHost } from '../../../src/hostnet/index.js';
 import { FakeConductor, type FakeServerState } from '../../support/fake-conductor.js';
-import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
+import type { NetworkHarness } from '../../support/network-harness.js';
 import { startGuestNet, waitFor, type GuestNet } from '../compute-guest/guest-net.js';
 import { pidAlive } from '../../support/processes.js';
+import { destroyTestGuests, guestImageSource, PLACEMENT_DOUBLE, QEMU_TEST_SKIP, startAgentNetwork, testHostResources } from './agent-host-fixtures.js';
 
-const isRoot = process.getuid?.() === 0;
-const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
-const skip = !isRoot ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false;
 const HOST = 'cmp-agent-t';
 const IMAGE_ID = 'c1a55e5e-0000-4000-8000-000000000001';
 
-/** Placement double: the agent's registration only needs these three to succeed. */
-const placement = {
-  ensureResourceProvider: async () => undefined,
-  setInventories: async () => undefined,
-  setProviderTraits: async () => undefined,
-} as unknown as PlacementClient;
-
-describe('compute agent instance manager (real QEMU, real ports)', { skip }, () => {
+describe('compute agent instance manager (real QEMU, real ports)', { skip: QEMU_TEST_SKIP }, () => {
   let bus: Bus;
   let conductor: FakeConductor;
   let netsvc: NetworkHarness;
@@ -56,30 +44,22 @@ describe('compute agent instance manager (real QEMU, real ports)', { skip }, () 
   const uuid = randomUUID();
   const logger = createLogger(process.env.NIMBUS_TEST_LOG ?? 'silent');
 
-  const images: ImageSource = {
-    getImage: async (id) => {
-      if (id !== IMAGE_ID) throw new Error(`image ${id} not found`);
-      return { id, status: 'active', disk_format: 'qcow2', os_hash_algo: 'sha256', os_hash_value: guest.sha256, checksum: null, size: guest.sizeBytes } as unknown as Image;
-    },
-    downloadImage: async (_id, dest) => { copyFileSync(guest.path, dest); },
+  const images = guestImageSource(IMAGE_ID, () => guest, {
     uploadImageData: async (id, source) => {
       const dest = join(stateDir, `uploaded-${id}.qcow2`);
       copyFileSync(source, dest);
       uploaded.set(id, dest);
     },
     deleteImage: async (id) => { deletedImages.push(id); },
-  };
+  });
   const uploaded = new Map<string, string>();
   const deletedImages: string[] = [];
 
   const startHost = async (): Promise<RunningComputeHost> => {
     const h = await startComputeHost({
-      bus, host: HOST, netns: net!.netns, stateDir, logger, clients: { image: images, network, placement },
+      bus, host: HOST, netns: net!.netns, stateDir, logger, clients: { image: images, network, placement: PLACEMENT_DOUBLE },
       vifPlugTimeoutMs: 60_000, shutdownTimeoutMs: 30_000, powerSyncIntervalMs: 3_600_000, reportIntervalMs: 3_600_000,
-      resources: () => ({
-        hypervisor_hostname: HOST, hypervisor_version: 7002000, vcpus: 2, memory_mb: 4096, local_gb: 20, vcpus_used: 0, memory_mb_used: 512,
-        local_gb_used: 0, running_vms: 0, disk_available_least: 20, cpu_info: { arch: 'x86_64' }, cpu_flags: [],
-      }),
+      resources: testHostResources(HOST),
     });
     hosts.push(h);
     return h;
@@ -109,23 +89,13 @@ describe('compute agent instance manager (real QEMU, real ports)', { skip }, () 
     bus = await createBus({ driver: 'memory' });
     conductor = new FakeConductor(HOST);
     await conductor.serve(bus);
-    netsvc = await startNetwork();
-    const url = await netsvc.app.listen({ host: '127.0.0.1', port: 0 });
-    network = NetworkClient.create(userTokenAuth(netsvc.adminToken, { network: url }));
-    projectId = netsvc.alice.projectId;
-    const n = await network.createNetwork({ name: 'agent-net', project_id: projectId });
-    networkId = n.id;
-    await network.createSubnet({ network_id: n.id, project_id: projectId, cidr: '10.93.0.0/24', ip_version: 4, gateway_ip: '10.93.0.1', dns_nameservers: ['10.93.0.1'] });
+    ({ netsvc, network, networkId, projectId } = await startAgentNetwork('agent-net'));
     net = await startGuestNet('ag');
   });
 
   after(async () => {
     for (const h of hosts) await h.stop().catch(() => undefined);
-    if (stateDir && net) {
-      const m = new QemuProcessManager({ stateDir, netns: net.netns });
-      for (const id of await m.list().catch(() => [] as string[])) await m.destroy(id).catch(() => undefined);
-      m.close();
-    }
+    if (stateDir && net) await destroyTestGuests(stateDir, net.netns);
     if (network) for (const p of await network.listPortsByDevice(uuid).catch(() => [])) await network.deletePort(p.id).catch(() => undefined);
     await conductor?.server?.stop().catch(() => undefined);
     await net?.close().catch(() => undefined);

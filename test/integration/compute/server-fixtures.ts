@@ -33,3 +33,8 @@ export async function insertInstance(db: Kysely<ComputeDb>, over: InstanceOverri
 export async function instanceState(db: Kysely<ComputeDb>, uuid: string): Promise<Pick<InstanceRow, 'vm_state' | 'task_state'>> {
   return db.selectFrom('nova_instance').select(['vm_state', 'task_state']).where('uuid', '=', uuid).executeTakeFirstOrThrow();
 }
+
+/** The names of the instance actions recorded for a server, oldest first. */
+export async function instanceActionNames(db: Kysely<ComputeDb>, uuid: string): Promise<string[]> {
+  return (await db.selectFrom('nova_instance_action').select('action').where('instance_uuid', '=', uuid).orderBy('id').execute()).map((a) => a.action);
+}

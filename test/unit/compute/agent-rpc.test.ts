@@ -110,6 +110,11 @@ describe('compute agent RPC parsers', () => {
       unpauseInstance: async () => { seen.push('unpause'); },
       suspendInstance: async () => { seen.push('suspend'); },
       resumeInstance: async () => { seen.push('resume'); },
+      rescueInstance: async (r) => { seen.push(`rescue:${r.rescue_image_id === UUID}:${r.admin_password}`); },
+      unrescueInstance: async () => { seen.push('unrescue'); },
+      attachInterface: async (r) => { seen.push(`attach:${JSON.stringify(r.requested)}`); return UUID; },
+      detachInterface: async (r) => { seen.push(`detach:${r.port_id === UUID}`); },
+      setAdminPassword: async (r) => { if (r.password === 'refused') { const e = new Error('QEMU guest agent is not enabled'); e.name = 'QemuGuestAgentNotEnabled'; throw e; } seen.push(`password:${r.password}`); },
       terminateInstance: async () => { seen.push('terminate'); },
       resizeInstance: async (r) => { seen.push(`resize:${r.flavor.vcpus}:${r.power_on}`); },
       finishResize: async (r) => { seen.push(`finish_resize:${r.record.ports.length}`); },
@@ -138,6 +143,29 @@ describe('compute agent RPC parsers', () => {
     await assert.rejects(h.snapshot_instance!({ uuid: UUID, request_id: 'r', image_id: 'x' }, ctx), /image_id must be a lower-case UUID/);
     await h.snapshot_instance!({ uuid: UUID, request_id: 'r', image_id: UUID }, ctx);
     await h.resume_instance!({ uuid: UUID, request_id: 'r' }, ctx);
+    await assert.rejects(h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: 'img', admin_password: null }, ctx), /rescue_image_id must be a lower-case UUID/);
+    await assert.rejects(h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID }, ctx), /admin_password must be a string/);
+    await assert.rejects(h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: 'a\nb' }, ctx), /admin_password/);
+    await h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: 'pw' }, ctx);
+    await h.rescue_instance!({ uuid: UUID, request_id: 'r', rescue_image_id: UUID, admin_password: '' }, ctx); // Nova takes '' too
+    await assert.rejects(h.unrescue_instance!({ uuid: UUID }, ctx), /request_id must be a request id/);
+    await h.unrescue_instance!({ uuid: UUID, request_id: 'r' }, ctx);
+    const attach = { uuid: UUID, request_id: 'r' };
+    await assert.rejects(h.attach_interface!(attach, ctx), /exactly one of network_id and port_id/);
+    await assert.rejects(h.attach_interface!({ ...attach, network_id: UUID, port_id: UUID }, ctx), /exactly one of network_id and port_id/);
+    await assert.rejects(h.attach_interface!({ ...attach, port_id: UUID, fixed_ip: '10.0.0.1' }, ctx), /unexpected interface field fixed_ip/);
+    await assert.rejects(h.attach_interface!({ ...attach, network_id: UUID, fixed_ip: '10.0.0.300' }, ctx), /interface.fixed_ip must be an IP address/);
+    await assert.rejects(h.attach_interface!({ ...attach, network_id: 'net' }, ctx), /interface.network_id must be a lower-case UUID/);
+    await assert.rejects(h.attach_interface!({ ...attach, network_id: UUID, tag: 'x'.repeat(61) }, ctx), /interface.tag/);
+    assert.deepEqual(await h.attach_interface!({ ...attach, network_id: UUID, fixed_ip: '10.0.0.5', tag: 'nic1' }, ctx), { port_id: UUID });
+    await assert.rejects(h.detach_interface!({ ...attach, port_id: 'p' }, ctx), /port_id must be a lower-case UUID/);
+    await assert.rejects(h.detach_interface!({ ...attach }, ctx), /port_id must be a lower-case UUID/);
+    await h.detach_interface!({ ...attach, port_id: UUID }, ctx);
+    await assert.rejects(h.set_admin_password!({ ...attach }, ctx), /password must be a string/);
+    await assert.rejects(h.set_admin_password!({ ...attach, password: 'x'.repeat(256) }, ctx), /password must be a string of 0-255/);
+    await assert.rejects(h.set_admin_password!({ ...attach, password: 'a\u0000b' }, ctx), /password must be a string/);
+    await assert.rejects(h.set_admin_password!({ ...attach, password: 'refused' }, ctx), { name: 'QemuGuestAgentNotEnabled' }, 'a call gives the failure back');
+    assert.deepEqual(await h.set_admin_password!({ ...attach, password: 'n3w-pw' }, ctx), {});
     assert.deepEqual(await h.get_console_output!({ uuid: UUID, length: 3 }, ctx), { output: `console of ${UUID} 3` });
     assert.deepEqual(await h.get_console_connect_info!({ uuid: UUID, console_type: 'serial' }, ctx), { host: 'h1', port: null, unix_socket: `/s/serial/${UUID}.sock` });
     await assert.rejects(h.get_console_connect_info!({ uuid: UUID, console_type: 'spice-html5' }, ctx), /console_type must be one of novnc, serial/);
@@ -145,7 +173,8 @@ describe('compute agent RPC parsers', () => {
     await assert.rejects(h.get_console_connect_info!({ uuid: 'x', console_type: 'novnc' }, ctx), /uuid must be a lower-case UUID/);
     await assert.rejects(h.get_console_connect_info!({ uuid: UUID, console_type: 'novnc', path: '/etc' }, ctx), /unexpected argument path/);
     await h.external_instance_event!({ events: [{ name: 'network-vif-plugged', server_uuid: UUID, status: 'completed' }] }, ctx);
-    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'events:1']);
+    assert.deepEqual(seen, ['build', 'stop', 'pause:true', 'rebuild:true:false', 'snapshot:true', 'resume', 'rescue:true:pw', 'rescue:true:', 'unrescue',
+      `attach:${JSON.stringify({ network_id: UUID, fixed_ip: '10.0.0.5', tag: 'nic1' })}`, 'detach:true', 'password:n3w-pw', 'events:1']);
     release();
   });
 });

@@ -59,7 +59,7 @@ describe('guest hardware from image properties', () => {
     const devices = values(args, '-device');
     assert.ok(devices.some((d) => d.startsWith('usb-tablet')), 'a USB tablet');
     assert.ok(devices.some((d) => d.startsWith('ide-hd,bus=ide.0,drive=drive-disk0')), 'the root disk on q35\'s SATA');
-    assert.ok(devices.some((d) => d.startsWith('e1000,netdev=net0')), 'an e1000 NIC');
+    assert.ok(devices.some((d) => d.startsWith('e1000,netdev=nic-p1-net,id=nic-p1,')), 'an e1000 NIC, named after its port (hot-unplug finds it by that)');
     assert.ok(devices.some((d) => d.startsWith('qxl-vga')), 'QXL video');
     assert.ok(devices.some((d) => d.includes('name=org.qemu.guest_agent.0')), 'the guest agent channel');
     assert.ok(values(args, '-chardev').some((c) => c.includes(files.guestAgentSocketPath(UUID))));

@@ -1,0 +1,71 @@
+// What the real-QEMU agent tests share: when they can run, the Placement and image doubles a
+// compute host needs, small fixed host resources, the network service with the guest net's subnet, and the sweep that ends every guest a test
+// started (by the pidfiles of its own state directory, never by name).
+import { copyFileSync, existsSync } from 'node:fs';
+import { NetworkClient, type Image, type PlacementClient } from '../../../src/core/clients/index.js';
+import { userTokenAuth } from '../../../src/compute/clients.js';
+import type { HostResources } from '../../../src/compute/agent/host-resources.js';
+import type { ImageSource } from '../../../src/compute/agent/manager.js';
+import type { GuestImage } from '../../../src/compute/guest-image/index.js';
+import { QemuProcessManager } from '../../../src/compute/virt/qemu-process.js';
+import { startNetwork, type NetworkHarness } from '../../support/network-harness.js';
+
+const isRoot = process.getuid?.() === 0;
+const hasQemu = existsSync('/usr/bin/qemu-system-x86_64');
+/** The reason to skip (node:test's `skip`), or false. */
+export const QEMU_TEST_SKIP: string | false = !isRoot ? 'needs root' : !hasQemu ? 'needs qemu-system-x86' : false;
+
+/** Placement double: the agent's registration only needs these three to succeed. */
+export const PLACEMENT_DOUBLE = {
+  ensureResourceProvider: async () => undefined,
+  setInventories: async () => undefined,
+  setProviderTraits: async () => undefined,
+} as unknown as PlacementClient;
+
+/** An image service serving the built guest image as `imageId`; uploads and deletes go to the hooks. */
+export function guestImageSource(imageId: string, guest: () => GuestImage, hooks: Partial<Pick<ImageSource, 'uploadImageData' | 'deleteImage'>> = {}): ImageSource {
+  return {
+    getImage: async (id) => {
+      if (id !== imageId) throw new Error(`image ${id} not found`);
+      const g = guest();
+      return { id, status: 'active', disk_format: 'qcow2', os_hash_algo: 'sha256', os_hash_value: g.sha256, checksum: null, size: g.sizeBytes } as unknown as Image;
+    },
+    downloadImage: async (_id, dest) => { copyFileSync(guest().path, dest); },
+    uploadImageData: hooks.uploadImageData ?? (async () => undefined),
+    deleteImage: hooks.deleteImage ?? (async () => undefined),
+  };
+}
+
+/** A small fixed host (no /proc reading): 2 vCPUs, 4 GiB, 20 GB. */
+export function testHostResources(host: string): () => HostResources {
+  return () => ({
+    hypervisor_hostname: host, hypervisor_version: 7002000, vcpus: 2, memory_mb: 4096, local_gb: 20, vcpus_used: 0, memory_mb_used: 512,
+    local_gb_used: 0, running_vms: 0, disk_available_least: 20, cpu_info: { arch: 'x86_64' }, cpu_flags: [],
+  });
+}
+
+/** Ends every guest whose pidfile is in `stateDir` (the QEMUs this test started), even after a failure. */
+export async function destroyTestGuests(stateDir: string, netns: string): Promise<void> {
+  const m = new QemuProcessManager({ stateDir, netns });
+  for (const id of await m.list().catch(() => [] as string[])) await m.destroy(id).catch(() => undefined);
+  m.close();
+}
+
+export interface AgentNetwork {
+  readonly netsvc: NetworkHarness;
+  /** The admin's client, as the agent's service credentials would be. */
+  readonly network: NetworkClient;
+  readonly networkId: string;
+  readonly projectId: string;
+}
+
+/** The real network service on a 127.0.0.1 listener with one project network on the guest net's 10.93.0.0/24. */
+export async function startAgentNetwork(name: string): Promise<AgentNetwork> {
+  const netsvc = await startNetwork();
+  const url = await netsvc.app.listen({ host: '127.0.0.1', port: 0 });
+  const network = NetworkClient.create(userTokenAuth(netsvc.adminToken, { network: url }));
+  const projectId = netsvc.alice.projectId;
+  const n = await network.createNetwork({ name, project_id: projectId });
+  await network.createSubnet({ network_id: n.id, project_id: projectId, cidr: '10.93.0.0/24', ip_version: 4, gateway_ip: '10.93.0.1', dns_nameservers: ['10.93.0.1'] });
+  return { netsvc, network, networkId: n.id, projectId };
+}
