@@ -61,9 +61,13 @@ export async function startAllInOne(extraEnv: NodeJS.ProcessEnv = {}): Promise<A
   const computePort = await freePort();
   const placementPort = await freePort();
   const metadataPort = await freePort();
+  // The console proxy too: a cloud already running here (or another test's) holds 6080/6083.
+  const novncPort = await freePort();
+  const serialPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env, NIMBUS_DATA_DIR: dataDir, NIMBUS_IDENTITY_PORT: String(port), NIMBUS_IMAGE_PORT: String(imagePort),
     NIMBUS_NETWORK_PORT: String(networkPort), NIMBUS_COMPUTE_PORT: String(computePort), NIMBUS_PLACEMENT_PORT: String(placementPort), NIMBUS_COMPUTE_METADATA_PORT: String(metadataPort),
+    NIMBUS_CONSOLE_NOVNC_PORT: String(novncPort), NIMBUS_CONSOLE_SERIAL_PORT: String(serialPort),
     // No test image unless a test asks (NIMBUS_GUEST_IMAGE: '1'); builds are shared in dist/guest-image.
     NIMBUS_LOG_LEVEL: 'warn', NIMBUS_DATAPLANE: 'off', NIMBUS_GUEST_IMAGE: '0', NIMBUS_GUEST_IMAGE_DIR: resolve('dist/guest-image'), ...extraEnv,
   };

@@ -103,7 +103,7 @@ export async function migrateOut(driver: QemuDriver, uuid: string, dest: Incomin
   let mirroring = false;
   try {
     await handle.qmp.execute('drive-mirror', {
-      device: ROOT_DRIVE, job_id: ROOT_DRIVE, target: `nbd:${host(dest.address)}:${dest.nbd_port}:exportname=${ROOT_DRIVE}`,
+      device: ROOT_DRIVE, 'job-id': ROOT_DRIVE, target: `nbd:${host(dest.address)}:${dest.nbd_port}:exportname=${ROOT_DRIVE}`,
       sync: 'full', mode: 'existing', format: 'raw',
     }, { timeoutMs: QMP_MS });
     mirroring = true;
