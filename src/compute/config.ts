@@ -44,6 +44,8 @@ export interface ComputeConfig {
   readonly quotas: Readonly<Record<string, number>>;
   /** An oslo.policy file with overrides of Nova's defaults. */
   readonly policyFile: string | undefined;
+  /** [DEFAULT] shelved_offload_time: 0 offloads at once (the default), -1 never (no periodic offload here). */
+  readonly shelvedOffloadTimeSeconds: number;
   /** [DEFAULT] resize_confirm_window: a resize left unconfirmed this long is confirmed; 0 never. */
   readonly resizeConfirmWindowSeconds: number;
   /** nova-scheduler's [scheduler] / [filter_scheduler] options. */
@@ -132,6 +134,7 @@ export function applyComputeEnv(raw: Raw, env: NodeJS.ProcessEnv): Raw {
     NIMBUS_COMPUTE_MAX_MICROVERSION: 'maxMicroversion',
     NIMBUS_COMPUTE_POLICY_FILE: 'policyFile',
     NIMBUS_COMPUTE_RESIZE_CONFIRM_WINDOW: 'resizeConfirmWindowSeconds',
+    NIMBUS_COMPUTE_SHELVED_OFFLOAD_TIME: 'shelvedOffloadTimeSeconds',
   };
   for (const [name, key] of Object.entries(keys)) if (env[name] !== undefined) out[key] = env[name];
   const consoleKeys: Record<string, string> = {
@@ -175,6 +178,7 @@ export function parseComputeConfig(raw: Raw = {}): ComputeConfig {
     quotas: Object.freeze(merged),
     policyFile: policyFile === '' ? undefined : policyFile,
     resizeConfirmWindowSeconds: int(raw, 'resizeConfirmWindowSeconds', 0, 0, 31_536_000),
+    shelvedOffloadTimeSeconds: int(raw, 'shelvedOffloadTimeSeconds', 0, -1, 0),
     scheduler: parseSchedulerConfig(raw),
     console: parseConsoleConfig(section(raw, 'console', 'compute.console')),
   });

@@ -25,6 +25,7 @@ import { BuildAbortError, Vifs, type InstancePort } from './vifs.js';
 import { hardwareOf, type GuestHardware } from './guest-hardware.js';
 import { LiveMigrationOperations, type LiveMigrationRequest, type PostLiveMigrationRequest, type PreLiveMigrationRequest } from './live-migration-ops.js';
 import type { IncomingEndpoint } from './qemu-live-migration.js';
+import { ShelveOperations, type ShelveRequest, type UnshelveRequest } from './shelve-ops.js';
 import { MoveOperations, type FinishResizeRequest, type FinishRevertRequest, type MoveRequest, type ResizeInstanceRequest } from './move-ops.js';
 import { consoleConnectInfo } from './console-connect.js';
 import { rescueInstance, unrescueInstance } from './rescue-ops.js';
@@ -88,6 +89,8 @@ export class InstanceManager implements ComputeRpcTarget {
   readonly moves = new MoveOperations(this);
   /** Live migration (live-migration-ops.ts). */
   readonly live = new LiveMigrationOperations(this);
+  /** Shelve, offload, unshelve (shelve-ops.ts). */
+  readonly shelving = new ShelveOperations(this);
   readonly host: string;
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -398,6 +401,9 @@ export class InstanceManager implements ComputeRpcTarget {
   preLiveMigration(request: PreLiveMigrationRequest): Promise<IncomingEndpoint> { return this.live.preLiveMigration(request); }
   postLiveMigration(request: PostLiveMigrationRequest): Promise<void> { return this.live.postLiveMigration(request); }
   rollbackLiveMigration(request: MoveRequest): Promise<void> { return this.live.rollbackAtDestination(request); }
+  shelveInstance(request: ShelveRequest): Promise<void> { return this.shelving.shelveInstance(request); }
+  shelveOffloadInstance(request: InstanceRequest): Promise<void> { return this.shelving.shelveOffloadInstance(request); }
+  unshelveInstance(request: UnshelveRequest): Promise<void> { return this.shelving.unshelveInstance(request); }
 
   // ---- terminate ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import type { InstanceRecord } from './instance-files.js';
 import type { FinishResizeRequest, FinishRevertRequest, MoveRequest, ResizeInstanceRequest } from './move-ops.js';
 import type { LiveMigrationRequest, PostLiveMigrationRequest, PreLiveMigrationRequest } from './live-migration-ops.js';
 import type { IncomingEndpoint } from './qemu-live-migration.js';
+import type { ShelveRequest, UnshelveRequest } from './shelve-ops.js';
 import type { InstancePort } from './vifs.js';
 
 export class ComputeArgumentError extends Error {
@@ -57,6 +58,9 @@ export interface ComputeRpcTarget {
   preLiveMigration(request: PreLiveMigrationRequest): Promise<IncomingEndpoint>;
   postLiveMigration(request: PostLiveMigrationRequest): Promise<void>;
   rollbackLiveMigration(request: MoveRequest): Promise<void>;
+  shelveInstance(request: ShelveRequest): Promise<void>;
+  shelveOffloadInstance(request: InstanceRequest): Promise<void>;
+  unshelveInstance(request: UnshelveRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
@@ -456,6 +460,28 @@ export function parsePostLiveMigration(raw: BusArgs | unknown): PostLiveMigratio
   return { ...request, running: bool(m, 'running', args.running) };
 }
 
+/** shelve_instance {uuid, request_id, image_id, offload}. */
+export function parseShelveInstance(raw: BusArgs | unknown): ShelveRequest {
+  const m = 'shelve_instance';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'image_id', 'offload']);
+  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), image_id: uuid(m, 'image_id', args.image_id), offload: bool(m, 'offload', args.offload) };
+}
+
+/** unshelve_instance {uuid, request_id, shelved_image_id, local, build?, ports?}. */
+export function parseUnshelveInstance(raw: BusArgs | unknown): UnshelveRequest {
+  const m = 'unshelve_instance';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid', 'request_id', 'shelved_image_id', 'local', 'build', 'ports']);
+  const id = uuid(m, 'uuid', args.uuid);
+  const local = bool(m, 'local', args.local);
+  const shelved = args.shelved_image_id === null ? null : uuid(m, 'shelved_image_id', args.shelved_image_id);
+  if (local) return { uuid: id, request_id: requestId(m, args.request_id), shelved_image_id: shelved, local };
+  const build = parseBuild(m, args.build);
+  if (build.uuid !== id) throw new ComputeArgumentError(m, 'build.uuid must be the instance uuid');
+  return { uuid: id, request_id: requestId(m, args.request_id), shelved_image_id: shelved, local, build, ports: parsePorts(m, args.ports) };
+}
+
 /** get_console_connect_info {uuid, console_type}. */
 export function parseGetConsoleConnectInfo(raw: BusArgs | unknown): ConsoleConnectRequest {
   const m = 'get_console_connect_info';
@@ -517,6 +543,9 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     confirm_resize: async (args) => detach(target.confirmResize(parseMoveRequest('confirm_resize', args))),
     revert_resize: async (args) => detach(target.revertResize(parseMoveRequest('revert_resize', args))),
     finish_revert_resize: async (args) => detach(target.finishRevertResize(parseFinishRevertResize(args))),
+    shelve_instance: async (args) => detach(target.shelveInstance(parseShelveInstance(args))),
+    shelve_offload_instance: async (args) => detach(target.shelveOffloadInstance(parseInstanceRequest('shelve_offload_instance', args))),
+    unshelve_instance: async (args) => detach(target.unshelveInstance(parseUnshelveInstance(args))),
     live_migration: async (args) => detach(target.liveMigration(parseLiveMigration(args))),
     pre_live_migration: async (args) => ({ ...await target.preLiveMigration(parsePreLiveMigration(args)) }),
     post_live_migration_at_destination: async (args) => { await target.postLiveMigration(parsePostLiveMigration(args)); return {}; },

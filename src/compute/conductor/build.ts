@@ -146,7 +146,7 @@ export async function recordPlacement(db: Kysely<ComputeDb>, uuid: string, targe
 
 // ---- schedule_and_build_instances --------------------------------------------------------------
 
-interface Claimed {
+export interface Claimed {
   readonly uuid: string;
   readonly selection: Selection;
   readonly alternates: Alternate[];
@@ -165,7 +165,7 @@ function candidateNodes(c: AllocationCandidates): string[] {
   return [...out];
 }
 
-async function select(deps: ConductorDeps, placement: PlacementClient, spec: RequestSpec, resources: Record<string, number>): Promise<Selection[][]> {
+export async function select(deps: ConductorDeps, placement: PlacementClient, spec: RequestSpec, resources: Record<string, number>): Promise<Selection[][]> {
   const candidates = await candidatesFor(deps, placement, spec, resources);
   const nodes = candidateNodes(candidates);
   const states = await loadHostStates(deps.db, nodes, candidates.provider_summaries, deps.compute, spec.scheduler_hints.group);
@@ -173,7 +173,7 @@ async function select(deps: ConductorDeps, placement: PlacementClient, spec: Req
 }
 
 /** Claims down the instance's weighed list; the claimed selection and what is left as alternates. */
-async function claimFirst(placement: PlacementClient, uuid: string, list: readonly Selection[], resources: Record<string, number>, spec: RequestSpec): Promise<Claimed | undefined> {
+export async function claimFirst(placement: PlacementClient, uuid: string, list: readonly Selection[], resources: Record<string, number>, spec: RequestSpec): Promise<Claimed | undefined> {
   for (const sel of list) {
     if (await claim(placement, uuid, sel.node_uuid, resources, spec)) {
       return { uuid, selection: sel, alternates: list.filter((s) => s !== sel).map((s) => ({ host: s.host, node_uuid: s.node_uuid })) };

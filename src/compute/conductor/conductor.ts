@@ -25,6 +25,8 @@ import {
   parseActionEventFinish, parseActionEventStart, parseBuildFailed, parseFaultCreate, parseInfoCacheUpdate, parseInstanceDestroyed,
   parseInstancesOnHost, parseInstanceUpdate, parseScheduleAndBuild,
 } from './instance-protocol.js';
+import { parseShelveOffloaded, parseUnshelveInstance } from './shelve-protocol.js';
+import { shelveOffloaded, unshelveInstance } from './unshelve.js';
 import { autoConfirmIntervalMs, confirmOverdueResizes } from './auto-confirm.js';
 import { liveMigrateInstance, liveMigrationSwitch, migrateServer, migrationStatus, resizeConfirmed, resizeFailed, resizeRevertSwitch, resizeSwitchHost } from './migrate.js';
 import { parseLiveMigrate, parseMigrateServer, parseMigrationStatus, parseMigrationStep, parseResizeFailed } from './migration-protocol.js';
@@ -60,6 +62,8 @@ export function conductorHandlers(deps: ConductorDeps): Handlers {
     resize_confirmed: (args) => resizeConfirmed(deps, parseMigrationStep('resize_confirmed', args)),
     resize_revert_switch: (args) => resizeRevertSwitch(deps, parseMigrationStep('resize_revert_switch', args)),
     resize_failed: (args) => resizeFailed(deps, parseResizeFailed(args)),
+    unshelve_instance: (args) => unshelveInstance(deps, parseUnshelveInstance(args)),
+    shelve_offloaded: (args) => shelveOffloaded(deps, parseShelveOffloaded(args)),
     live_migrate_instance: (args) => liveMigrateInstance(deps, parseLiveMigrate(args)),
     live_migration_switch: (args) => liveMigrationSwitch(deps, parseMigrationStep('live_migration_switch', args)),
   };

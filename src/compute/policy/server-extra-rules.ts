@@ -77,4 +77,9 @@ export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   'os_compute_api:servers:migrations:show': admin,
   'os_compute_api:servers:migrations:force_complete': admin,
   'os_compute_api:servers:migrations:delete': admin,
+  // shelve.py: the project's members shelve and unshelve; offloading and choosing the host is the admin's.
+  'os_compute_api:os-shelve:shelve': member,
+  'os_compute_api:os-shelve:shelve_offload': admin,
+  'os_compute_api:os-shelve:unshelve': member,
+  'os_compute_api:os-shelve:unshelve_to_host': admin,
 };

@@ -24,6 +24,10 @@
 //   cast confirm_resize         {uuid, request_id, migration_uuid}                                 (to the source)
 //   cast revert_resize          {uuid, request_id, migration_uuid}                                 (to the destination)
 //   cast finish_revert_resize   {uuid, request_id, migration_uuid, power_on}                       (destination → source)
+//   shelve (agent/shelve-ops.ts):
+//   cast shelve_instance        {uuid, request_id, image_id, offload}
+//   cast shelve_offload_instance {uuid, request_id}
+//   cast unshelve_instance      {uuid, request_id, shelved_image_id, local, build?, ports?}   (API: local; conductor: a new host)
 //   live migration (agent/live-migration-ops.ts):
 //   cast live_migration         {uuid, request_id, migration_uuid, dest_host}                      (conductor → source)
 //   call pre_live_migration     {uuid, request_id, migration_uuid, record, disk_size} → {address, nbd_port, migrate_port}

@@ -33,16 +33,11 @@ function sysmetaNumber(row: InstanceRow, key: string): number {
   return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
-export async function snapshotServer(
-  deps: ComputeDeps, caller: Caller, images: ImageClient, row: InstanceRow, name: string, metadata: Readonly<Record<string, string>>,
-): Promise<Image> {
-  if (!row.host) throw instanceNotReady(row.uuid);
-  if (!SNAPSHOT_VM_STATES.includes(row.vm_state)) throw instanceInvalidState(row.uuid, 'createImage', 'vm_state', row.vm_state);
-  if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'createImage', 'task_state', row.task_state);
+/** The image record a snapshot of the server goes into (private qcow2 with the server's image properties). */
+export async function createSnapshotImage(images: ImageClient, row: InstanceRow, caller: Caller, name: string, metadata: Readonly<Record<string, string>>): Promise<Image> {
   const flavor = JSON.parse(row.flavor) as FlavorSnapshot;
-  let image: Image;
   try {
-    image = await images.createImage({
+    return await images.createImage({
       name, disk_format: 'qcow2', container_format: 'bare', visibility: 'private',
       min_ram: sysmetaNumber(row, 'image_min_ram'), min_disk: Math.max(flavor.root_gb, sysmetaNumber(row, 'image_min_disk')),
       ...snapshotProperties(row, caller, metadata),
@@ -50,6 +45,15 @@ export async function snapshotServer(
   } catch (err) {
     throw new ApiError(400, `Could not create the snapshot image: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+export async function snapshotServer(
+  deps: ComputeDeps, caller: Caller, images: ImageClient, row: InstanceRow, name: string, metadata: Readonly<Record<string, string>>,
+): Promise<Image> {
+  if (!row.host) throw instanceNotReady(row.uuid);
+  if (!SNAPSHOT_VM_STATES.includes(row.vm_state)) throw instanceInvalidState(row.uuid, 'createImage', 'vm_state', row.vm_state);
+  if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'createImage', 'task_state', row.task_state);
+  const image = await createSnapshotImage(images, row, caller, name, metadata);
   try {
     await inTransaction(deps.db, async (trx) => {
       const result = await trx.updateTable('nova_instance').set({ task_state: 'image_snapshot_pending', updated_at: nowIso() })
