@@ -125,10 +125,8 @@ build_timeout = 300
 build_interval = 1
 
 [compute-feature-enabled]
-# What the compute service implements now; every "false" is a server action of a later issue, except:
-# rescue and interface_attach are implemented but stay off until Tempest's tests of them have run here
-# (interface_attach also covers addFixedIp/removeFixedIp, not served); change_password needs an image
-# with a QEMU guest agent (nimbus-cirros has none).
+# What the compute service implements now. change_password needs an image with a QEMU guest agent
+# (nimbus-cirros has none); personality, SPICE and volumes are not served.
 console_output = true
 metadata_service = true
 config_drive = true
@@ -136,20 +134,21 @@ enable_instance_password = true
 change_password = false
 resize = true
 cold_migration = true
-live_migration = false
+live_migration = true
 pause = true
 suspend = true
-shelve = false
-rescue = false
+shelve = true
+rescue = true
 snapshot = true
-interface_attach = false
+interface_attach = true
 personality = false
-vnc_console = false
+vnc_console = true
 spice_console = false
-serial_console = false
+serial_console = true
 attach_encrypted_volume = false
 swap_volume = false
 volume_multiattach = false
+block_migration_for_live_migration = true
 scheduler_enabled_filters = AvailabilityZoneFilter,ComputeFilter,ImagePropertiesFilter,ServerGroupAntiAffinityFilter,ServerGroupAffinityFilter,SameHostFilter,DifferentHostFilter,AggregateInstanceExtraSpecsFilter
 
 [validation]

@@ -12,7 +12,7 @@ import { COMPUTE_RPC_TOPIC } from '../../rpc/compute-protocol.js';
 import { serviceIsUp } from '../availability-zones.js';
 import type { Caller } from '../caller.js';
 import { finishInstanceAction, INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
-import { checkNotLocked, instanceNotFound } from './lookup.js';
+import { checkNotLocked, instanceNotFound, systemMetadataOf } from './lookup.js';
 import { confirmResize } from './resize.js';
 
 export type DeleteOutcome = 'local' | 'terminating' | 'already-deleting';
@@ -59,6 +59,9 @@ export async function deleteServer(deps: ComputeDeps, caller: Caller, row: Insta
     return recordInstanceAction(trx, action);
   });
   await releasePorts(deps, row);
+  // An offloaded server's only copy is its shelved image: it goes with the server (Nova's _local_delete).
+  const shelvedImage = systemMetadataOf(row).shelved_image_id;
+  if (row.vm_state === 'shelved_offloaded' && shelvedImage !== undefined) await deps.clients.image.deleteImage(shelvedImage).catch(() => undefined);
   await inTransaction(deps.db, async (trx) => {
     const now = nowIso();
     await trx.updateTable('nova_instance').set({
