@@ -10,6 +10,15 @@
 //            to RAM (tmpfs) before — the memory came back from disk;
 //   snapshot + rebuild  vm1 is snapshotted, then rebuilt from the snapshot with new user data: it
 //            boots from the snapshot, runs the new user data, and answers on the same floating IP.
+// and the moves (moves()):
+//   resize   to a 2-vCPU flavor, confirmed: the guest counts 2 CPUs and more RAM, on the other host;
+//   live migration  a ping every 200 ms through the floating IP keeps answering (the loss is
+//            printed); the source host keeps no QEMU or files of it; a tmpfs file survives;
+//   cold migration + revert  back on the host it left, answering SSH;
+//   shelve + unshelve  offloaded (no files on any host), then booted again, answering SSH;
+//   rescue   the guest boots from the rescue disk with its own disk as the second one, unrescue;
+//   interface attach/detach  eth1 appears in the guest on a second network, then goes;
+//   consoles `console url show --novnc` gives the proxy's page, `--serial` its websocket URL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -110,6 +119,102 @@ describe('servers with the real openstack client', { skip: computeE2eSkip }, () 
     for (const name of ['lock', 'unlock', 'pause', 'unpause', 'suspend', 'resume', 'createImage', 'rebuild']) assert.ok(actions.includes(name), `${name} in ${actions.join(',')}`);
   }
 
+  /** The host of a server. */
+  const hostOf = async (name: string) => (await osJson<Row>(['server', 'show', name]))['OS-EXT-SRV-ATTR:host'] as string;
+  const instanceDirs = (host: string) => {
+    const dir = join(cloud.dataDir, 'compute', host, 'instances');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  };
+  const sshUp = (fip: string, what: string) => eventually(`SSH ${what}`, async () => ((await ssh(fip, 'echo up')).stdout.trim() === 'up' ? true : undefined), 180_000, 2000);
+
+  /** Issue 7's moves and the rest of the actions on vm1 (see the header). */
+  async function moves(id: string, fip: string): Promise<void> {
+    await os(['flavor', 'create', '--vcpus', '2', '--ram', '256', '--disk', '1', 'm1.e2e2']);
+    const memBefore = Number(/MemTotal:\s+(\d+)/.exec((await ssh(fip, 'cat /proc/meminfo')).stdout)?.[1]);
+    const before = await hostOf('vm1');
+    await os(['server', 'resize', '--flavor', 'm1.e2e2', '--wait', 'vm1']);
+    assert.equal(await status('vm1'), 'VERIFY_RESIZE');
+    await os(['server', 'resize', 'confirm', 'vm1']);
+    await reaches('vm1', 'ACTIVE');
+    assert.notEqual(await hostOf('vm1'), before, 'resized onto the other host');
+    await sshUp(fip, 'after the resize');
+    assert.equal((await ssh(fip, 'grep -c ^processor /proc/cpuinfo')).stdout.trim(), '2', 'the guest sees 2 vCPUs');
+    const memAfter = Number(/MemTotal:\s+(\d+)/.exec((await ssh(fip, 'cat /proc/meminfo')).stdout)?.[1]);
+    assert.ok(memAfter > memBefore, `more RAM after the resize (${memBefore} → ${memAfter} kB)`);
+    assert.deepEqual(instanceDirs(before), [], 'the confirmed resize left nothing on the source');
+
+    // Live migration with a ping every 200 ms through the floating IP.
+    await ssh(fip, 'echo kept > /tmp/live-marker');
+    const source = await hostOf('vm1');
+    const pinger = execFile('ping', ['-i', '0.2', '-W', '1', fip]);
+    let pings = '';
+    pinger.stdout?.on('data', (d: Buffer) => { pings += d.toString(); });
+    const t0 = Date.now();
+    await os(['--os-compute-api-version', '2.25', 'server', 'migrate', '--live-migration', '--block-migration', 'vm1']);
+    await eventually('live migration done', async () => {
+      const row = await osJson<Row>(['server', 'show', 'vm1']);
+      return row.status === 'ACTIVE' && row['OS-EXT-SRV-ATTR:host'] !== source ? true : undefined;
+    }, 180_000, 500);
+    const liveMs = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 3000));
+    pinger.kill('SIGINT');
+    await new Promise((r) => pinger.once('exit', r));
+    const seqs = [...pings.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1]));
+    const sent = Math.max(...seqs);
+    const lost = sent - seqs.length;
+    console.log(JSON.stringify({ liveMigrationMs: liveMs, pingsSent: sent, pingsLost: lost, lossMsAt200msInterval: lost * 200 }));
+    assert.ok(lost <= 25, `at most 5 s of pings lost during the live migration (lost ${lost} of ${sent})`);
+    assert.equal((await ssh(fip, 'cat /tmp/live-marker')).stdout.trim(), 'kept', 'RAM moved with the guest');
+    assert.deepEqual(instanceDirs(source), [], 'the source keeps nothing of the live-migrated guest');
+
+    // Cold migration and revert: back where it was.
+    const home = await hostOf('vm1');
+    await os(['server', 'migrate', '--wait', 'vm1']);
+    assert.equal(await status('vm1'), 'VERIFY_RESIZE');
+    assert.notEqual(await hostOf('vm1'), home);
+    await os(['server', 'resize', 'revert', 'vm1']);
+    await reaches('vm1', 'ACTIVE');
+    assert.equal(await hostOf('vm1'), home, 'reverted onto the host it left');
+    await sshUp(fip, 'after the revert');
+
+    // Shelve (offloaded at once) and unshelve.
+    await os(['server', 'shelve', 'vm1']);
+    await reaches('vm1', 'SHELVED_OFFLOADED');
+    for (const host of [`${sandbox}-host1`, `${sandbox}-host2`]) assert.deepEqual(instanceDirs(host), [], `nothing of the offloaded server on ${host}`);
+    await os(['server', 'unshelve', 'vm1']);
+    await reaches('vm1', 'ACTIVE');
+    await sshUp(fip, 'after the unshelve');
+
+    // Rescue: the rescue disk boots, the server's own disk is the second one.
+    await os(['server', 'rescue', 'vm1']);
+    await reaches('vm1', 'RESCUE');
+    await sshUp(fip, 'into the rescued guest');
+    assert.match((await ssh(fip, 'ls /dev/vdb')).stdout, /\/dev\/vdb/);
+    await os(['server', 'unrescue', 'vm1']);
+    await reaches('vm1', 'ACTIVE');
+    await sshUp(fip, 'after the unrescue');
+
+    // A second NIC hot-plugged and removed.
+    await os(['network', 'create', 'net2']);
+    await os(['subnet', 'create', '--network', 'net2', '--subnet-range', '10.0.2.0/24', 'subnet2']);
+    await os(['server', 'add', 'network', 'vm1', 'net2']);
+    await eventually('eth1 in the guest', async () => ((await ssh(fip, 'cat /sys/class/net/eth1/address')).stdout.trim().length === 17 ? true : undefined), 60_000, 2000);
+    await os(['server', 'remove', 'network', 'vm1', 'net2']);
+    await eventually('eth1 gone from the guest', async () => ((await ssh(fip, 'ls /sys/class/net')).stdout.includes('eth1') ? undefined : true), 60_000, 2000);
+
+    // The consoles.
+    const novnc = await osJson<Row>(['console', 'url', 'show', '--novnc', 'vm1']);
+    assert.match(String(novnc.url), /\/vnc_lite\.html\?path=%3Ftoken%3D[0-9a-f-]{36}$/);
+    assert.equal((await fetch(String(novnc.url))).status, 200, 'the proxy serves the noVNC page');
+    const serial = await osJson<Row>(['console', 'url', 'show', '--serial', 'vm1']);
+    assert.match(String(serial.url), /^ws:\/\/.+\?token=[0-9a-f-]{36}$/);
+
+    const actions = (await osJson<Row[]>(['server', 'event', 'list', id])).map((a) => a.Action as string);
+    for (const name of ['resize', 'confirmResize', 'live-migration', 'migrate', 'revertResize', 'shelve', 'unshelve', 'rescue', 'unrescue', 'attach_interface', 'detach_interface']) {
+      assert.ok(actions.includes(name), `${name} in ${actions.join(',')}`);
+    }
+  }
+
   test('boot, reach, act on and delete two servers', { timeout: 900_000 }, async () => {
     const services = await eventually('two nova-compute services up', async () => {
       const list = await osJson<Row[]>(['compute', 'service', 'list', '--service', 'nova-compute']);
@@ -171,9 +276,11 @@ describe('servers with the real openstack client', { skip: computeE2eSkip }, () 
     assert.equal((await osJson<Row>(['server', 'show', 'vm1'])).status, 'ACTIVE');
     await eventually('SSH after the reboot', async () => (await ssh(fip, 'echo back')).stdout.trim() === 'back' ? true : undefined, 180_000, 2000);
     await lifecycle(vm1.id as string, fip);
+    await moves(vm1.id as string, fip);
 
     await os(['server', 'delete', '--wait', 'vm1', 'vm2']);
     await os(['image', 'delete', 'vm1-snap']);
+    await os(['network', 'delete', 'net2']);
     assert.deepEqual(await osJson<Row[]>(['server', 'list']), []);
     const ports = await osJson<Row[]>(['port', 'list', '--device-owner', 'compute:nova']);
     assert.deepEqual(ports, [], 'no compute port left');
