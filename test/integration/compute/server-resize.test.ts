@@ -19,7 +19,7 @@ describe('resize and cold migration (API + conductor + Placement)', () => {
   let received: { host: string; method: string; args: BusArgs }[] = [];
   let bigFlavor: string;
 
-  const record = (host: string) => Object.fromEntries(['resize_instance', 'confirm_resize', 'revert_resize'].map((method) => [
+  const record = (host: string) => Object.fromEntries(['resize_instance', 'confirm_resize', 'revert_resize', 'unshelve_instance'].map((method) => [
     method, async (args: BusArgs) => { received.push({ host, method, args }); },
   ]));
   const conductor = (method: string, args: Record<string, unknown>) => world.bus.call({ topic: CONDUCTOR_TOPIC }, method, args);
@@ -182,5 +182,36 @@ describe('resize and cold migration (API + conductor + Placement)', () => {
     assert.deepEqual([received[1]!.host, received[1]!.method], ['host-a', 'confirm_resize']);
     const actions = await world.h.db.selectFrom('nova_instance_action').select('action').where('instance_uuid', '=', uuid).orderBy('id').execute();
     assert.deepEqual(actions.map((a) => a.action), ['create', 'migrate', 'confirmResize']);
+  });
+
+  it('shelve offload frees the host; unshelve schedules again and sends the build with the ports of the info cache', async () => {
+    const uuid = await activeServer();
+    const port = 'b00710ad-0000-4000-8000-000000000009';
+    await world.h.db.insertInto('nova_instance_info_cache').values({
+      instance_uuid: uuid, updated_at: nowIso(), network_info: JSON.stringify([{
+        id: port, address: 'fa:16:3e:00:00:09', type: 'bridge', devname: `tap${port.slice(0, 11)}`, active: true, preserve_on_delete: true,
+        network: { id: 'n1', label: 'net1', mtu: 1450, subnets: [] },
+      }]),
+    }).execute();
+    await world.h.db.updateTable('nova_instance').set({ vm_state: 'shelved', task_state: 'shelving_offloading', system_metadata: JSON.stringify({ shelved_image_id: '11111111-2222-4333-8444-555555555555' }) })
+      .where('uuid', '=', uuid).execute();
+    assert.deepEqual(await conductor('shelve_offloaded', { uuid, host: 'host-b' }), { updated: false }, 'only the host it is on may offload it');
+    assert.deepEqual(await conductor('shelve_offloaded', { uuid, host: 'host-a' }), { updated: true });
+    const offloaded = await load(uuid);
+    assert.deepEqual([offloaded.vm_state, offloaded.task_state, offloaded.host], ['shelved_offloaded', null, null]);
+    assert.deepEqual(await resources(uuid), {});
+
+    const res = await act(uuid, { unshelve: { host: 'host-b' } }, '2.91');
+    assert.equal(res.statusCode, 202, res.body);
+    await waitReceived(1);
+    assert.deepEqual([received[0]!.host, received[0]!.method], ['host-b', 'unshelve_instance']);
+    assert.equal(received[0]!.args.local, false);
+    assert.equal(received[0]!.args.shelved_image_id, '11111111-2222-4333-8444-555555555555');
+    assert.deepEqual(received[0]!.args.ports, [{ id: port, mac: 'fa:16:3e:00:00:09', tap: `tap${port.slice(0, 11)}`, mtu: 1450, created: false }]);
+    assert.equal((received[0]!.args.build as { uuid: string }).uuid, uuid);
+    const placed = await load(uuid);
+    assert.deepEqual([placed.host, placed.task_state], ['host-b', 'unshelving']);
+    assert.deepEqual(await resources(uuid), { [world.nodes['host-b']!]: { VCPU: 1, MEMORY_MB: 1024, DISK_GB: 10 } });
+    assert.equal((await act(uuid, { unshelve: null })).statusCode, 409, 'not while unshelving');
   });
 });
