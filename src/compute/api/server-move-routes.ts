@@ -4,7 +4,8 @@
 import { enforce } from '../domain/policy.js';
 import { extraSpecs } from '../domain/flavors.js';
 import { findFlavor, flavorSnapshot } from '../domain/servers/create.js';
-import { instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
+import { instanceTarget } from '../domain/servers/lookup.js';
+import { authorizedServer } from './server-access.js';
 import { confirmResize, revertResize, startMove } from '../domain/servers/resize.js';
 import { startLiveMigration } from '../domain/servers/live-migrate.js';
 import type { FlavorSnapshot } from '../rpc/compute-protocol.js';
@@ -44,16 +45,14 @@ const bareAction = (name: string): Schema => ({ type: 'object', properties: { [n
 
 async function resize(ctx: Ctx): Promise<void> {
   const body = validateBody<{ resize: { flavorRef: string | number } }>(ctx.body, RESIZE);
-  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
-  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:resize', instanceTarget(row));
+  const row = await authorizedServer(ctx, 'os_compute_api:servers:resize');
   const flavor = await findFlavor(ctx.deps, ctx.caller, String(body.resize.flavorRef));
   await startMove(ctx.deps, ctx.caller, row, { type: 'resize', flavor: flavorSnapshot(flavor, await extraSpecs(ctx.deps.db, flavor)), host: null });
 }
 
 async function migrate(ctx: Ctx): Promise<void> {
   const body = validateBody<{ migrate: { host?: string | null } | null }>(ctx.body, migrateSchema(ctx.mv.atLeast('2.56')));
-  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
-  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-migrate-server:migrate', instanceTarget(row));
+  const row = await authorizedServer(ctx, 'os_compute_api:os-migrate-server:migrate');
   const host = ctx.mv.atLeast('2.56') ? body.migrate?.host ?? null : null;
   if (host !== null) enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-migrate-server:migrate:host', instanceTarget(row));
   await startMove(ctx.deps, ctx.caller, row, { type: 'migration', flavor: JSON.parse(row.flavor) as FlavorSnapshot, host });
@@ -61,15 +60,13 @@ async function migrate(ctx: Ctx): Promise<void> {
 
 async function confirm(ctx: Ctx): Promise<void> {
   validateBody(ctx.body, bareAction('confirmResize'));
-  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
-  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:confirm_resize', instanceTarget(row));
+  const row = await authorizedServer(ctx, 'os_compute_api:servers:confirm_resize');
   await confirmResize(ctx.deps, ctx.caller, row);
 }
 
 async function revert(ctx: Ctx): Promise<void> {
   validateBody(ctx.body, bareAction('revertResize'));
-  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
-  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:revert_resize', instanceTarget(row));
+  const row = await authorizedServer(ctx, 'os_compute_api:servers:revert_resize');
   await revertResize(ctx.deps, ctx.caller, row);
 }
 
@@ -92,8 +89,7 @@ function liveSchema(ctx: Ctx): Schema {
 
 async function migrateLive(ctx: Ctx): Promise<void> {
   const body = validateBody<{ 'os-migrateLive': { host: string | null; force?: boolean | string } }>(ctx.body, liveSchema(ctx))['os-migrateLive'];
-  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
-  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-migrate-server:migrate_live', instanceTarget(row));
+  const row = await authorizedServer(ctx, 'os_compute_api:os-migrate-server:migrate_live');
   const force = body.force === true || (typeof body.force === 'string' && /^(1|t|true|on|y|yes)$/i.test(body.force));
   // Before 2.30 a named host was always forced (no scheduler check), as Nova did.
   await startLiveMigration(ctx.deps, ctx.caller, row, { host: body.host, force: body.host !== null && (force || !ctx.mv.atLeast('2.30')) });

@@ -2,7 +2,8 @@
 // body of each microversion (2.77 availability_zone, 2.91 host and a null zone); the work is
 // domain/servers/shelve.ts.
 import { enforce } from '../domain/policy.js';
-import { instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
+import { instanceTarget } from '../domain/servers/lookup.js';
+import { authorizedServer } from './server-access.js';
 import { shelveOffloadServer, shelveServer, unshelveServer, type UnshelveRequest } from '../domain/servers/shelve.js';
 import type { Ctx, Endpoint } from './router.js';
 import { validateBody, type Schema } from './validation.js';
@@ -26,22 +27,19 @@ function unshelveSchema(ctx: Ctx): Schema {
 
 async function shelve(ctx: Ctx): Promise<void> {
   validateBody(ctx.body, bare('shelve'));
-  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
-  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-shelve:shelve', instanceTarget(row));
+  const row = await authorizedServer(ctx, 'os_compute_api:os-shelve:shelve');
   await shelveServer(ctx.deps, ctx.caller, ctx.deps.clients.imageAs(ctx.caller.auth.token, ctx.caller.requestId), row);
 }
 
 async function shelveOffload(ctx: Ctx): Promise<void> {
   validateBody(ctx.body, bare('shelveOffload'));
-  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
-  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-shelve:shelve_offload', instanceTarget(row));
+  const row = await authorizedServer(ctx, 'os_compute_api:os-shelve:shelve_offload');
   await shelveOffloadServer(ctx.deps, ctx.caller, row);
 }
 
 async function unshelve(ctx: Ctx): Promise<void> {
   const body = validateBody<{ unshelve: { availability_zone?: string | null; host?: string } | null }>(ctx.body, unshelveSchema(ctx)).unshelve;
-  const row = await visibleInstance(ctx.deps.db, ctx.caller, ctx.params.server_id!);
-  enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-shelve:unshelve', instanceTarget(row));
+  const row = await authorizedServer(ctx, 'os_compute_api:os-shelve:unshelve');
   if (body?.host !== undefined) enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:os-shelve:unshelve_to_host', instanceTarget(row));
   const request: UnshelveRequest = {
     ...(body !== null && Object.hasOwn(body, 'availability_zone') ? { availabilityZone: body.availability_zone ?? null } : {}),
