@@ -16,7 +16,6 @@ import { lastQueryValue } from './validation.js';
 const LIVE_IN_PROGRESS = ['accepted', 'queued', 'preparing', 'running', 'post-migrating'];
 
 function renderMigration(m: MigrationRow, ctx: Ctx): Record<string, unknown> {
-  const num = (v: number | null): number | null => (v === null ? null : Number(v));
   return {
     id: m.id, instance_uuid: m.instance_uuid, status: m.status,
     source_compute: m.source_compute, source_node: m.source_node, dest_compute: m.dest_compute, dest_node: m.dest_node, dest_host: m.dest_host,
@@ -25,10 +24,16 @@ function renderMigration(m: MigrationRow, ctx: Ctx): Record<string, unknown> {
     ...(ctx.mv.atLeast('2.23') ? { migration_type: m.migration_type } : {}),
     ...(ctx.mv.atLeast('2.59') ? { uuid: m.uuid } : {}),
     ...(ctx.mv.atLeast('2.80') ? { user_id: m.user_id, project_id: m.project_id } : {}),
-    ...(m.migration_type === 'live-migration' ? {
-      memory_total_bytes: num(m.memory_total), memory_processed_bytes: num(m.memory_processed), memory_remaining_bytes: num(m.memory_remaining),
-      disk_total_bytes: num(m.disk_total), disk_processed_bytes: num(m.disk_processed), disk_remaining_bytes: num(m.disk_remaining),
-    } : {}),
+  };
+}
+
+/** A server's live migration in progress (server_migrations.py): its progress counters too. */
+function renderServerMigration(m: MigrationRow, ctx: Ctx): Record<string, unknown> {
+  const num = (v: number | null): number | null => (v === null ? null : Number(v));
+  return {
+    ...renderMigration(m, ctx), server_uuid: m.instance_uuid,
+    memory_total_bytes: num(m.memory_total), memory_processed_bytes: num(m.memory_processed), memory_remaining_bytes: num(m.memory_remaining),
+    disk_total_bytes: num(m.disk_total), disk_processed_bytes: num(m.disk_processed), disk_remaining_bytes: num(m.disk_remaining),
   };
 }
 
@@ -78,7 +83,7 @@ export function registerMigrationRoutes(router: ComputeRouter): void {
     min: '2.23',
     handler: async (ctx) => {
       enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:migrations:index', {});
-      return { migrations: (await serverLiveMigrations(ctx)).map((m) => ({ ...renderMigration(m, ctx), server_uuid: m.instance_uuid })) };
+      return { migrations: (await serverLiveMigrations(ctx)).map((m) => renderServerMigration(m, ctx)) };
     },
   });
   router.route('GET', '/servers/:server_id/migrations/:migration_id', {
@@ -87,7 +92,7 @@ export function registerMigrationRoutes(router: ComputeRouter): void {
       enforce(ctx.deps.policy, ctx.caller, 'os_compute_api:servers:migrations:show', {});
       const found = (await serverLiveMigrations(ctx)).find((m) => String(m.id) === ctx.params.migration_id);
       if (!found) throw new ApiError(404, `In-progress live migration ${ctx.params.migration_id} is not found for server ${ctx.params.server_id}.`, 'MigrationNotFoundForInstance');
-      return { migration: { ...renderMigration(found, ctx), server_uuid: found.instance_uuid } };
+      return { migration: renderServerMigration(found, ctx) };
     },
   });
 }
