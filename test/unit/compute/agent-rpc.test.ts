@@ -125,6 +125,7 @@ describe('compute agent RPC parsers', () => {
       preLiveMigration: async () => ({ address: '10.0.0.2', nbd_port: 50000, migrate_port: 50001 }),
       postLiveMigration: async () => { seen.push('post_live'); },
       rollbackLiveMigration: async () => { seen.push('rollback_live'); },
+      rebuildEvacuatedInstance: async (r) => { seen.push(`evacuated:${r.record.ports.length}:${r.power_on}`); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
       getConsoleConnectInfo: async (r) => ({ host: 'h1', port: null, unix_socket: `/s/${r.console_type}/${r.uuid}.sock` }),
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },

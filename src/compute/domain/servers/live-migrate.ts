@@ -9,6 +9,7 @@ import type { InstanceRow, MigrationRow } from '../../db/schema.js';
 import { inTransaction, nowIso } from '../../db/transaction.js';
 import type { FlavorSnapshot } from '../../rpc/compute-protocol.js';
 import type { Caller } from '../caller.js';
+import { getComputeService } from '../services.js';
 import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
 import { checkNotLocked, instanceInvalidState, instanceNotReady } from './lookup.js';
 import { createMigration } from './migrations.js';
@@ -28,7 +29,7 @@ export async function startLiveMigration(deps: ComputeDeps, caller: Caller, row:
   if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'os-migrateLive', 'task_state', row.task_state);
   if (request.host !== null) {
     if (request.host === row.host) throw badRequest(`Unable to migrate instance (${row.uuid}) to current host (${row.host}).`, 'UnableToMigrateToSelf');
-    const service = await deps.db.selectFrom('nova_service').select('id').where('host', '=', request.host).where('binary', '=', 'nova-compute').executeTakeFirst();
+    const service = await getComputeService(deps.db, request.host);
     if (!service) throw badRequest(`Compute host ${request.host} could not be found.`, 'ComputeHostNotFound');
   }
   const flavor = JSON.parse(row.flavor) as FlavorSnapshot;
