@@ -54,8 +54,7 @@ export async function destroyEvacuatedInstances(m: InstanceManager, logger: Logg
     const log = logger.child({ instance: uuid, migration: migration_uuid });
     try {
       const outcome = await m.driver.destroy(uuid);
-      await m.driver.discardSuspendState(uuid);
-      await m.files.remove(uuid);
+      await m.files.remove(uuid); // disk, record, saved state, console log: all of this host's copy
       m.events.forget(uuid);
       await m.conductor('evacuation_cleaned', { uuid, migration_uuid, host: m.host });
       log.warn({ outcome }, 'destroyed the local copy of a server evacuated while this host was down');
