@@ -163,6 +163,17 @@ describe('evacuate (API + conductor + Placement)', () => {
     assert.equal(received.length, 0);
   });
 
+  it('os-migrateLive starts through the same move transaction (task migrating, live-migration action and migration)', async () => {
+    const { uuid } = await serverOnA();
+    const res = await world.h.request('POST', `/v2.1/servers/${uuid}/action`, { body: { 'os-migrateLive': { host: null, block_migration: 'auto' } }, version: '2.30' });
+    assert.equal(res.statusCode, 202, res.body);
+    assert.equal((await load(uuid)).task_state, 'migrating');
+    assert.equal((await migrationOf(uuid))?.migration_type, 'live-migration');
+    const actions = await world.h.db.selectFrom('nova_instance_action').select('action').where('instance_uuid', '=', uuid).orderBy('id').execute();
+    assert.deepEqual(actions.map((a) => a.action), ['create', 'live-migration']);
+    assert.equal((await world.h.request('POST', `/v2.1/servers/${uuid}/action`, { body: { evacuate: {} }, version: '2.29' })).statusCode, 409, 'a task is running');
+  });
+
   it('no host can take it: migration error, task cleared, the allocation back on the server at host-a, a fault', async () => {
     await setDown('host-a', true);
     const { uuid } = await serverOnA();

@@ -4,19 +4,17 @@
 // of one server on one set of ports must never run. Then, in one transaction, task_state
 // rebuilding, an `evacuate` action and an `evacuation` migration (accepted: the tombstone the
 // source finds when it comes back); the conductor is cast to and does the rest.
-import { ApiError, badRequest, notFound } from '../../../core/errors.js';
+import { badRequest, notFound } from '../../../core/errors.js';
 import type { ComputeDeps } from '../../api/deps.js';
 import { CONDUCTOR_TOPIC } from '../../conductor/protocol.js';
 import type { InstanceRow, MigrationRow } from '../../db/schema.js';
-import { inTransaction, nowIso } from '../../db/transaction.js';
-import type { FlavorSnapshot } from '../../rpc/compute-protocol.js';
 import { serviceIsUp } from '../availability-zones.js';
 import type { Caller } from '../caller.js';
 import { getComputeService } from '../services.js';
 import { checkAdminPass } from './admin-password.js';
-import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
+import { INSTANCE_ACTION } from './instance-actions.js';
 import { instanceInvalidState, instanceNotReady } from './lookup.js';
-import { createMigration } from './migrations.js';
+import { startAcceptedMove } from './move-start.js';
 
 const EVACUATE_VM_STATES = ['active', 'stopped', 'error'];
 
@@ -43,22 +41,8 @@ export async function startEvacuation(deps: ComputeDeps, caller: Caller, row: In
   if (service !== undefined && serviceIsUp(service, deps.compute)) {
     throw badRequest(`Compute service of ${row.host} is still in use.`, 'ComputeServiceInUse');
   }
-  const flavor = JSON.parse(row.flavor) as FlavorSnapshot;
-  const migration = await inTransaction(deps.db, async (trx) => {
-    const res = await trx.updateTable('nova_instance').set({ task_state: 'rebuilding', updated_at: nowIso() })
-      .where('uuid', '=', row.uuid).where('deleted', '=', 0).where('host', '=', row.host).where('vm_state', 'in', EVACUATE_VM_STATES).where('task_state', 'is', null)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) {
-      throw new ApiError(409, `Conflict updating instance ${row.uuid}. Expected: {'task_state': [None]}. Actual: {'task_state': 'rebuilding'}`, 'UnexpectedTaskStateError');
-    }
-    await recordInstanceAction(trx, {
-      action: INSTANCE_ACTION.EVACUATE, instanceUuid: row.uuid, requestId: caller.requestId, userId: caller.userId, projectId: caller.projectId,
-    });
-    return createMigration(trx, {
-      instance: row, type: 'evacuation', oldFlavor: flavor, newFlavor: flavor, requestId: caller.requestId, userId: caller.userId,
-      projectId: caller.projectId, status: 'accepted',
-    });
-  });
+  const migration = await startAcceptedMove(deps.db, caller, { ...row, host: row.host },
+    { task: 'rebuilding', vmStates: EVACUATE_VM_STATES, action: INSTANCE_ACTION.EVACUATE, type: 'evacuation' });
   await deps.bus?.cast({ topic: CONDUCTOR_TOPIC }, 'evacuate_instance', {
     uuid: row.uuid, request_id: caller.requestId, migration_uuid: migration.uuid, host: request.host, force: request.force,
     admin_password: request.adminPass, stopped: request.stopped,
