@@ -10,6 +10,8 @@ export interface FakeServerState { vm_state: string; task_state: string | null; 
 export class FakeConductor<S extends FakeServerState = FakeServerState> {
   readonly calls: { method: string; args: Record<string, any> }[] = [];
   readonly servers = new Map<string, S>();
+  /** What evacuations_from_host answers: servers evacuated away from the host (a test fills it). */
+  readonly evacuations: { uuid: string; migration_uuid: string }[] = [];
   server: Server | undefined;
 
   /** `host`: the compute host whose instance_update calls are honoured. */
@@ -50,6 +52,13 @@ export class FakeConductor<S extends FakeServerState = FakeServerState> {
       }),
       instance_destroyed: record('instance_destroyed', (a) => { this.servers.delete(a.uuid); return {}; }),
       instances_on_host: record('instances_on_host', () => [...this.servers].map(([uuid, s]) => ({ uuid, ...s }))),
+      evacuations_from_host: record('evacuations_from_host', () => [...this.evacuations]),
+      evacuation_cleaned: record('evacuation_cleaned', (a) => {
+        const i = this.evacuations.findIndex((e) => e.migration_uuid === a.migration_uuid);
+        if (i >= 0) this.evacuations.splice(i, 1);
+        return {};
+      }),
+      migration_status: record('migration_status', () => ({})),
     });
   }
 }

@@ -2,6 +2,9 @@
 // before it serves RPC (Nova's ComputeManager.init_host → _init_instance): the task each was in
 // when the previous agent process died is finished or undone, so no server stays in a transitional
 // state forever.
+//   evacuated away             → first of all, the servers evacuated while this host was down lose
+//                                their guest and files here (evacuate-ops.ts; Nova's
+//                                _destroy_evacuated_instances): they live on another host now
 //   task_state deleting        → the terminate again (Nova: _delete_instance); it wins over
 //                                building: the user asked for the server to go
 //   vm_state building          → the build is over: the guest, the instance directory and the
@@ -27,12 +30,15 @@ import { ACTION_EVENTS, type InstanceManager } from './manager.js';
 import type { RebootType } from './rpc-handlers.js';
 import type { InstancePort } from './vifs.js';
 import { finishInterruptedRescue } from './rescue-ops.js';
+import { destroyEvacuatedInstances } from './evacuate-ops.js';
 
 export const BUILD_INTERRUPTED = 'Instance build was interrupted: the compute agent restarted';
 
 export type ResumedTask = 'terminate' | 'stop' | 'start' | 'reboot-soft' | 'reboot-hard' | 'rescue' | 'unrescue';
 
 export interface InitHostResult {
+  /** Servers evacuated away while this host was down, whose copies here were destroyed. */
+  readonly evacuated: string[];
   /** Builds given up on (cleaned up, build_failed sent). */
   readonly abandonedBuilds: string[];
   /** Operations started again, in the order of instances_on_host. */
@@ -52,6 +58,7 @@ export async function initHost(manager: InstanceManager, logger: Logger): Promis
   const running: Promise<void>[] = [];
   // Guests that survived the restart are reconnected first: power states below are real ones.
   await manager.adoptRunning();
+  const evacuated = await destroyEvacuatedInstances(manager, logger);
   const instances = await manager.conductor<InstanceOnHost[]>('instances_on_host', { host: manager.host });
   for (const instance of instances) {
     const { uuid } = instance;
@@ -91,7 +98,7 @@ export async function initHost(manager: InstanceManager, logger: Logger): Promis
       log.error({ err }, 'could not handle the instance at start-up');
     }
   }
-  return { ...result, done: Promise.allSettled(running).then(() => undefined) };
+  return { ...result, evacuated, done: Promise.allSettled(running).then(() => undefined) };
 }
 
 /**

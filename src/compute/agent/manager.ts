@@ -1,7 +1,7 @@
 // The compute agent's instance manager (nova/compute/manager.py's ComputeManager, for what it
 // does on a host): build, stop, start, reboot, rebuild, snapshot, pause, suspend, terminate, console output,
 // console connection info and Neutron's events; rescue, interface attach/detach, changePassword, resize,
-// cold and live migration live in agent/*-ops.ts.
+// cold and live migration, evacuation live in agent/*-ops.ts.
 // It never opens the database: every state change goes to the conductor (instance_update with
 // expected_task_state, so a server that moved, was deleted or changed its mind is never
 // overwritten), with instance action events named as Nova's. Operations on one server run one at
@@ -31,6 +31,7 @@ import { consoleConnectInfo } from './console-connect.js';
 import { rescueInstance, unrescueInstance } from './rescue-ops.js';
 import { attachInterface, detachInterface } from './interface-ops.js';
 import { setAdminPassword } from './password-ops.js';
+import { rebuildEvacuatedInstance, type RebuildEvacuatedRequest } from './evacuate-ops.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -209,6 +210,20 @@ export class InstanceManager implements ComputeRpcTarget {
     return { base, hardware };
   }
 
+  /**
+   * The server's disk made afresh from its image (rebuild, evacuate): any guest here ended, its
+   * saved state and boot entries dropped (a new disk brings its own); the hardware the image asks for.
+   */
+  async freshDisk(build: InstanceBuild): Promise<GuestHardware> {
+    const { uuid } = build;
+    await this.driver.destroy(uuid);
+    await this.driver.discardSuspendState(uuid);
+    const { base, hardware } = await this.baseImage(build);
+    await this.files.createDisk(uuid, base, build.flavor.root_gb);
+    await rm(this.files.nvramPath(uuid), { force: true });
+    return hardware;
+  }
+
   async #cleanup(uuid: string, ports: readonly InstancePort[], log: Logger): Promise<void> {
     await this.driver.destroy(uuid).catch((err: unknown) => log.error({ err }, 'cleanup: destroying the guest failed'));
     await this.vifs.release(uuid, ports).catch((err: unknown) => log.error({ err }, 'cleanup: releasing ports failed'));
@@ -260,11 +275,7 @@ export class InstanceManager implements ComputeRpcTarget {
       try {
         const record = await this.record(uuid);
         const build: InstanceBuild = { ...record.build, ...request.changes };
-        await this.driver.destroy(uuid);
-        await this.driver.discardSuspendState(uuid);
-        const { base, hardware } = await this.baseImage(build);
-        await this.files.createDisk(uuid, base, build.flavor.root_gb);
-        await rm(this.files.nvramPath(uuid), { force: true }); // a new image brings its own boot entries
+        const hardware = await this.freshDisk(build);
         await this.files.saveRecord({ build, ports: record.ports, hardware });
         if (build.config_drive) await this.files.writeConfigDrive(build, await this.vifs.vifInfo(record.ports));
         if (!request.stopped) await this.driver.spawn({ build, ports: record.ports, hardware });
@@ -404,6 +415,7 @@ export class InstanceManager implements ComputeRpcTarget {
   shelveInstance(request: ShelveRequest): Promise<void> { return this.shelving.shelveInstance(request); }
   shelveOffloadInstance(request: InstanceRequest): Promise<void> { return this.shelving.shelveOffloadInstance(request); }
   unshelveInstance(request: UnshelveRequest): Promise<void> { return this.shelving.unshelveInstance(request); }
+  rebuildEvacuatedInstance(request: RebuildEvacuatedRequest): Promise<void> { return rebuildEvacuatedInstance(this, request); }
 
   // ---- terminate ---------------------------------------------------------------------------
 

@@ -60,6 +60,17 @@ export async function refreshNetwork(m: InstanceManager, record: InstanceRecord)
   if (record.build.config_drive) await m.files.writeConfigDrive(record.build, networkInfo);
 }
 
+/** Starts the guest and waits for its ports as a build does (network-vif-plugged); its power state. */
+export async function startGuest(m: InstanceManager, record: InstanceRecord): Promise<number> {
+  const uuid = record.build.uuid;
+  const ids = record.ports.map((p) => p.id);
+  const waiting = ids.length > 0 ? m.events.wait(uuid, ids, m.vifPlugTimeoutMs, (id) => m.vifs.isActive(id)) : Promise.resolve();
+  waiting.catch(() => undefined);
+  await m.driver.spawn(record);
+  await waiting;
+  return POWER_STATE.RUNNING;
+}
+
 /** Runs one step under the server's lock with its action event; failures go to `onError`. */
 export function moveStep(m: InstanceManager, request: InstanceRequest, event: string, work: () => Promise<void>, onError: (error: unknown) => Promise<void>): Promise<void> {
   const { uuid, request_id } = request;
@@ -85,19 +96,6 @@ export class MoveOperations {
     const open = this.#exports.get(uuid);
     this.#exports.delete(uuid);
     await open?.close();
-  }
-
-
-
-  /** Starts the guest and waits for its ports as a build does; its power state. */
-  async #startGuest(record: InstanceRecord): Promise<number> {
-    const uuid = record.build.uuid;
-    const ids = record.ports.map((p) => p.id);
-    const waiting = ids.length > 0 ? this.m.events.wait(uuid, ids, this.m.vifPlugTimeoutMs, (id) => this.m.vifs.isActive(id)) : Promise.resolve();
-    waiting.catch(() => undefined);
-    await this.m.driver.spawn(record);
-    await waiting;
-    return POWER_STATE.RUNNING;
   }
 
 
@@ -143,7 +141,7 @@ export class MoveOperations {
       await this.m.files.saveRecord(record);
       await bindPortsHere(this.m, record);
       await refreshNetwork(this.m, record);
-      const power = r.power_on ? await this.#startGuest(record) : POWER_STATE.SHUTDOWN;
+      const power = r.power_on ? await startGuest(this.m, record) : POWER_STATE.SHUTDOWN;
       await this.m.instanceUpdate(uuid, { vm_state: 'resized', task_state: null, power_state: power }, ['resize_finish']);
       await this.m.conductor('migration_status', { migration_uuid: r.migration_uuid, host: this.m.host, status: 'finished' });
     }, async (error) => {
@@ -183,7 +181,7 @@ export class MoveOperations {
       const record = await this.m.record(r.uuid);
       await bindPortsHere(this.m, record);
       await refreshNetwork(this.m, record);
-      const power = r.power_on ? await this.#startGuest(record) : POWER_STATE.SHUTDOWN;
+      const power = r.power_on ? await startGuest(this.m, record) : POWER_STATE.SHUTDOWN;
       await this.m.instanceUpdate(r.uuid, { vm_state: r.power_on ? 'active' : 'stopped', task_state: null, power_state: power }, ['resize_reverting']);
       await this.m.conductor('migration_status', { migration_uuid: r.migration_uuid, host: this.m.host, status: 'reverted' });
     }, async (error) => {

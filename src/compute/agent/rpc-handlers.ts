@@ -11,6 +11,7 @@ import { DASHED_UUID as UUID } from '../../core/ids.js';
 import type { GuestHardware } from './guest-hardware.js';
 import type { InstanceRecord } from './instance-files.js';
 import type { FinishResizeRequest, FinishRevertRequest, MoveRequest, ResizeInstanceRequest } from './move-ops.js';
+import type { RebuildEvacuatedRequest } from './evacuate-ops.js';
 import type { LiveMigrationRequest, PostLiveMigrationRequest, PreLiveMigrationRequest } from './live-migration-ops.js';
 import type { IncomingEndpoint } from './qemu-live-migration.js';
 import type { ShelveRequest, UnshelveRequest } from './shelve-ops.js';
@@ -61,6 +62,7 @@ export interface ComputeRpcTarget {
   shelveInstance(request: ShelveRequest): Promise<void>;
   shelveOffloadInstance(request: InstanceRequest): Promise<void>;
   unshelveInstance(request: UnshelveRequest): Promise<void>;
+  rebuildEvacuatedInstance(request: RebuildEvacuatedRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
@@ -410,11 +412,24 @@ export function parseResizeInstance(raw: BusArgs | unknown): ResizeInstanceReque
 export function parseFinishResize(raw: BusArgs | unknown): FinishResizeRequest {
   const m = 'finish_resize';
   const { args, request } = moveArgs(m, raw, ['record', 'disk_uri', 'power_on']);
-  const record = parseRecord(m, args.record);
-  if (record.build.uuid !== request.uuid) throw new ComputeArgumentError(m, 'record.build.uuid must be the instance uuid');
+  const record = recordOf(m, request, args.record);
   const uri = text(m, 'disk_uri', args.disk_uri, 255);
   if (!/^nbd:\/\/[0-9A-Za-z.:[\]]+:\d+\/[a-z]+$/.test(uri)) throw new ComputeArgumentError(m, 'disk_uri must be an nbd:// URI');
   return { ...request, record, disk_uri: uri, power_on: bool(m, 'power_on', args.power_on) };
+}
+
+/** A move's record: the server's build and ports, for this very server. */
+function recordOf(m: string, request: MoveRequest, value: unknown): InstanceRecord {
+  const record = parseRecord(m, value);
+  if (record.build.uuid !== request.uuid) throw new ComputeArgumentError(m, 'record.build.uuid must be the instance uuid');
+  return record;
+}
+
+/** rebuild_evacuated_instance {uuid, request_id, migration_uuid, record, power_on}. */
+export function parseRebuildEvacuated(raw: BusArgs | unknown): RebuildEvacuatedRequest {
+  const m = 'rebuild_evacuated_instance';
+  const { args, request } = moveArgs(m, raw, ['record', 'power_on']);
+  return { ...request, record: recordOf(m, request, args.record), power_on: bool(m, 'power_on', args.power_on) };
 }
 
 /** confirm_resize, revert_resize {uuid, request_id, migration_uuid}. */
@@ -446,8 +461,7 @@ export function parseLiveMigration(raw: BusArgs | unknown): LiveMigrationRequest
 export function parsePreLiveMigration(raw: BusArgs | unknown): PreLiveMigrationRequest {
   const m = 'pre_live_migration';
   const { args, request } = moveArgs(m, raw, ['record', 'disk_size']);
-  const record = parseRecord(m, args.record);
-  if (record.build.uuid !== request.uuid) throw new ComputeArgumentError(m, 'record.build.uuid must be the instance uuid');
+  const record = recordOf(m, request, args.record);
   const size = args.disk_size;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new ComputeArgumentError(m, 'disk_size must be a positive integer');
   return { ...request, record, disk_size: size };
@@ -550,6 +564,7 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     pre_live_migration: async (args) => ({ ...await target.preLiveMigration(parsePreLiveMigration(args)) }),
     post_live_migration_at_destination: async (args) => { await target.postLiveMigration(parsePostLiveMigration(args)); return {}; },
     rollback_live_migration_at_destination: async (args) => { await target.rollbackLiveMigration(parseMoveRequest('rollback_live_migration_at_destination', args)); return {}; },
+    rebuild_evacuated_instance: async (args) => detach(target.rebuildEvacuatedInstance(parseRebuildEvacuated(args))),
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     get_console_connect_info: async (args) => ({ ...await target.getConsoleConnectInfo(parseGetConsoleConnectInfo(args)) }),
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },

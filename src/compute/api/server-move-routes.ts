@@ -9,6 +9,7 @@ import { authorizedServer } from './server-access.js';
 import { confirmResize, revertResize, startMove } from '../domain/servers/resize.js';
 import { startLiveMigration } from '../domain/servers/live-migrate.js';
 import type { FlavorSnapshot } from '../rpc/compute-protocol.js';
+import { truthy } from './boolean-param.js';
 import type { Ctx, Endpoint } from './router.js';
 import { validateBody, type Schema } from './validation.js';
 
@@ -90,7 +91,7 @@ function liveSchema(ctx: Ctx): Schema {
 async function migrateLive(ctx: Ctx): Promise<void> {
   const body = validateBody<{ 'os-migrateLive': { host: string | null; force?: boolean | string } }>(ctx.body, liveSchema(ctx))['os-migrateLive'];
   const row = await authorizedServer(ctx, 'os_compute_api:os-migrate-server:migrate_live');
-  const force = body.force === true || (typeof body.force === 'string' && /^(1|t|true|on|y|yes)$/i.test(body.force));
+  const force = truthy(body.force);
   // Before 2.30 a named host was always forced (no scheduler check), as Nova did.
   await startLiveMigration(ctx.deps, ctx.caller, row, { host: body.host, force: body.host !== null && (force || !ctx.mv.atLeast('2.30')) });
 }

@@ -7,7 +7,8 @@
 //                        vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used, local_gb_used,
 //                        running_vms, disk_available_least, cpu_info, host_ip?} → {id, uuid}
 //   and the instance methods of instance-protocol.ts (the build flow: build.ts; the agents'
-//   reports: instance-handlers.ts; what a restart picks up: restart.ts).
+//   reports: instance-handlers.ts; what a restart picks up: restart.ts), and the moves of
+//   migration-protocol.ts (migrate.ts; evacuate.ts).
 // Arguments are parsed (protocol.ts, instance-protocol.ts) before anything touches the database;
 // malformed ones are refused with the parser's error, which the caller receives as a RemoteError.
 import type { Bus, Handlers, Server } from '../../bus/index.js';
@@ -29,7 +30,8 @@ import { parseShelveOffloaded, parseUnshelveInstance } from './shelve-protocol.j
 import { shelveOffloaded, unshelveInstance } from './unshelve.js';
 import { autoConfirmIntervalMs, confirmOverdueResizes } from './auto-confirm.js';
 import { liveMigrateInstance, liveMigrationSwitch, migrateServer, migrationStatus, resizeConfirmed, resizeFailed, resizeRevertSwitch, resizeSwitchHost } from './migrate.js';
-import { parseLiveMigrate, parseMigrateServer, parseMigrationStatus, parseMigrationStep, parseResizeFailed } from './migration-protocol.js';
+import { evacuateInstance, evacuationCleaned, evacuationsFromHost } from './evacuate.js';
+import { parseEvacuateInstance, parseLiveMigrate, parseMigrateServer, parseMigrationStatus, parseMigrationStep, parseResizeFailed } from './migration-protocol.js';
 import { resumeScheduling, scheduleOrFail, type ResumeResult } from './restart.js';
 import {
   CONDUCTOR_TOPIC, parseComputeNodeUpdate, parseServiceUpdate, type ComputeNodeUpdateResult, type ServiceUpdateResult,
@@ -66,6 +68,9 @@ export function conductorHandlers(deps: ConductorDeps): Handlers {
     shelve_offloaded: (args) => shelveOffloaded(deps, parseShelveOffloaded(args)),
     live_migrate_instance: (args) => liveMigrateInstance(deps, parseLiveMigrate(args)),
     live_migration_switch: (args) => liveMigrationSwitch(deps, parseMigrationStep('live_migration_switch', args)),
+    evacuate_instance: (args) => evacuateInstance(deps, parseEvacuateInstance(args)),
+    evacuations_from_host: (args) => evacuationsFromHost(deps, parseInstancesOnHost(args, 'evacuations_from_host').host),
+    evacuation_cleaned: (args) => evacuationCleaned(deps, parseMigrationStep('evacuation_cleaned', args)),
   };
 }
 

@@ -243,7 +243,7 @@ export function parseInstanceDestroyed(raw: unknown): InstanceDestroyed {
   return { uuid: uuidArg(m, args), host: hostArg(m, args), request_id: requestIdArg(m, args) };
 }
 
-export function parseInstancesOnHost(raw: unknown): { host: string } {
-  const m = 'instances_on_host';
+/** instances_on_host and evacuations_from_host {host}. */
+export function parseInstancesOnHost(raw: unknown, m = 'instances_on_host'): { host: string } {
   return { host: hostArg(m, argsOf(m, raw, ['host'])) };
 }

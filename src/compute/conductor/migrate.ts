@@ -24,7 +24,7 @@ export class NoValidHost extends Error {
   override readonly name = 'NoValidHost';
 }
 
-class MigrationStateError extends Error {
+export class MigrationStateError extends Error {
   override readonly name = 'MigrationStateError';
 }
 
@@ -54,7 +54,7 @@ async function addFault(trx: ComputeTx, uuid: string, message: string, host: str
   }).execute();
 }
 
-async function conductorEvent(db: Kysely<ComputeDb>, uuid: string, requestId: string, event: string, result?: 'Success' | 'Error'): Promise<void> {
+export async function conductorEvent(db: Kysely<ComputeDb>, uuid: string, requestId: string, event: string, result?: 'Success' | 'Error'): Promise<void> {
   await inTransaction(db, async (trx) => {
     const action = await findInstanceAction(trx, uuid, requestId);
     if (!action) return;
@@ -63,18 +63,18 @@ async function conductorEvent(db: Kysely<ComputeDb>, uuid: string, requestId: st
   });
 }
 
-function owner(m: MigrationRow, row: InstanceRow): { project_id: string; user_id: string } {
+export function owner(m: MigrationRow, row: InstanceRow): { project_id: string; user_id: string } {
   return { project_id: m.project_id ?? row.project_id, user_id: m.user_id ?? row.user_id };
 }
 
-interface Destination { readonly host: string; readonly nodename: string; readonly node_uuid: string }
+export interface Destination { readonly host: string; readonly nodename: string; readonly node_uuid: string }
 
 /**
  * Picks a destination other than the server's host for `flavor` (`host`: the admin's choice;
  * `force`: without the filters) and claims it: the source's resources move to the migration as
  * consumer, the server claims the flavor on the destination. Everything is undone on failure.
  */
-async function claimDestination(deps: ConductorDeps, row: InstanceRow, migration: MigrationRow, flavor: FlavorSnapshot,
+export async function claimDestination(deps: ConductorDeps, row: InstanceRow, migration: MigrationRow, flavor: FlavorSnapshot,
   requested: { host: string | null; force?: boolean }, requestId: string): Promise<Destination> {
   const loaded = await loadSpec(deps.db, row.uuid);
   if (!loaded) throw new NoValidHost(`${NO_VALID_HOST} The instance has no request spec.`);
@@ -103,7 +103,7 @@ async function claimDestination(deps: ConductorDeps, row: InstanceRow, migration
 }
 
 /** A move that could not start: the migration `error`, the task cleared, a fault and the event. */
-async function moveNotStarted(deps: ConductorDeps, row: InstanceRow, migration: MigrationRow, task: string, error: unknown, requestId: string, event: string): Promise<void> {
+export async function moveNotStarted(deps: ConductorDeps, row: InstanceRow, migration: MigrationRow, task: string, error: unknown, requestId: string, event: string): Promise<void> {
   await inTransaction(deps.db, async (trx) => {
     await trx.updateTable('nova_migration').set({ status: 'error', updated_at: nowIso() }).where('uuid', '=', migration.uuid).execute();
     await trx.updateTable('nova_instance').set({ task_state: null, updated_at: nowIso() }).where('uuid', '=', row.uuid).where('task_state', '=', task).execute();
@@ -112,7 +112,7 @@ async function moveNotStarted(deps: ConductorDeps, row: InstanceRow, migration: 
   await conductorEvent(deps.db, row.uuid, requestId, event, 'Error');
 }
 
-async function moveStart(deps: ConductorDeps, uuid: string, migrationUuid: string, task: string, status: string): Promise<{ row: InstanceRow & { host: string }; migration: MigrationRow }> {
+export async function moveStart(deps: ConductorDeps, uuid: string, migrationUuid: string, task: string, status: string): Promise<{ row: InstanceRow & { host: string }; migration: MigrationRow }> {
   const row = await loadInstance(deps.db, uuid);
   const migration = await loadMigration(deps.db, migrationUuid);
   if (!row || row.task_state !== task || !row.host || !migration || migration.instance_uuid !== row.uuid || migration.status !== status) {

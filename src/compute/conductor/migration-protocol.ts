@@ -24,17 +24,30 @@
 //        migration accepted) → destination claimed, migration preparing, live_migration cast to the source
 //   call live_migration_switch  {uuid, migration_uuid, host} → {updated}   (source, once the guest runs there)
 //        the server lives on the destination, migration completed, the source's resources freed
+// Evacuation (conductor/evacuate.ts):
+//   cast evacuate_instance      {uuid, request_id, migration_uuid, host, force, admin_password, stopped}
+//        (from the API; task rebuilding, migration accepted, the server's host down) → destination
+//        claimed, the server switched to it, migration pre-migrating, rebuild_evacuated_instance cast
+//        there (`stopped`: 2.95's target state; a stopped server stays stopped anyway)
+//   call evacuations_from_host  {host} → [{uuid, migration_uuid}]   (a starting agent: the servers evacuated
+//        away from it, whose guests and files it must destroy)
+//   call evacuation_cleaned     {uuid, migration_uuid, host} → {}   (the source, after destroying its copy)
+//        migration completed, the dead host's resources (held by the migration) freed
 import { argsOf, hostArg, requestIdArg, text, uuidArg } from './instance-protocol.js';
 import { ConductorArgumentError } from './protocol.js';
 
 export interface LiveMigrate { readonly uuid: string; readonly request_id: string; readonly migration_uuid: string; readonly host: string | null; readonly force: boolean }
+export interface EvacuateInstance {
+  readonly uuid: string; readonly request_id: string; readonly migration_uuid: string; readonly host: string | null; readonly force: boolean;
+  readonly admin_password: string | null; readonly stopped: boolean;
+}
 export interface MigrateServer { readonly uuid: string; readonly request_id: string; readonly migration_uuid: string; readonly host: string | null }
 export interface MigrationStatus { readonly migration_uuid: string; readonly host: string; readonly status: string }
 export interface MigrationStep { readonly uuid: string; readonly migration_uuid: string; readonly host: string }
 export interface ResizeFailed extends MigrationStep { readonly reason: string }
 
 /** Statuses an agent may report (Nova's migration statuses of the cold-move flow). */
-export const AGENT_MIGRATION_STATUSES = ['migrating', 'post-migrating', 'finished', 'reverted', 'running', 'error'] as const;
+export const AGENT_MIGRATION_STATUSES = ['migrating', 'post-migrating', 'finished', 'reverted', 'running', 'error', 'done', 'failed'] as const;
 
 export function parseMigrateServer(raw: unknown): MigrateServer {
   const m = 'migrate_server';
@@ -44,11 +57,28 @@ export function parseMigrateServer(raw: unknown): MigrateServer {
 }
 
 export function parseLiveMigrate(raw: unknown): LiveMigrate {
-  const m = 'live_migrate_instance';
-  const args = argsOf(m, raw, ['uuid', 'request_id', 'migration_uuid', 'host', 'force']);
+  return scheduledMove('live_migrate_instance', argsOf('live_migrate_instance', raw, ['uuid', 'request_id', 'migration_uuid', 'host', 'force']));
+}
+
+/** The arguments of a move the conductor schedules: the server, its migration, the admin's host and force. */
+function scheduledMove(m: string, args: Record<string, unknown>): LiveMigrate {
   const host = args.host === null || args.host === undefined ? null : hostArg(m, { host: args.host });
   if (typeof args.force !== 'boolean') throw new ConductorArgumentError(m, 'force must be a boolean');
   return { uuid: uuidArg(m, args), request_id: requestIdArg(m, args), migration_uuid: uuidArg(m, args, 'migration_uuid'), host, force: args.force };
+}
+
+/** The admin password reaches a config drive or a guest agent: printable, at most 255 characters (the API's checkAdminPass). */
+const ADMIN_PASSWORD = /^[^\p{Cc}]{0,255}$/u;
+
+export function parseEvacuateInstance(raw: unknown): EvacuateInstance {
+  const m = 'evacuate_instance';
+  const args = argsOf(m, raw, ['uuid', 'request_id', 'migration_uuid', 'host', 'force', 'admin_password', 'stopped']);
+  const password = args.admin_password;
+  if (password !== null && (typeof password !== 'string' || !ADMIN_PASSWORD.test(password))) {
+    throw new ConductorArgumentError(m, 'admin_password must be null or at most 255 printable characters');
+  }
+  if (typeof args.stopped !== 'boolean') throw new ConductorArgumentError(m, 'stopped must be a boolean');
+  return { ...scheduledMove(m, args), admin_password: password as string | null, stopped: args.stopped };
 }
 
 export function parseMigrationStatus(raw: unknown): MigrationStatus {

@@ -90,6 +90,11 @@ export async function getServiceById(db: Kysely<ComputeDb>, id: number): Promise
   return db.selectFrom('nova_service').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The nova-compute service of a host (Nova's Service.get_by_compute_host). */
+export async function getComputeService(db: Kysely<ComputeDb>, host: string): Promise<ServiceRow | undefined> {
+  return db.selectFrom('nova_service').selectAll().where('host', '=', host).where('binary', '=', 'nova-compute').executeTakeFirst();
+}
+
 export async function getServiceByUuid(db: Kysely<ComputeDb>, uuid: string): Promise<ServiceRow | undefined> {
   return db.selectFrom('nova_service').selectAll().where('uuid', '=', uuid).executeTakeFirst();
 }

@@ -72,6 +72,7 @@ export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   'os_compute_api:os-migrate-server:migrate:host': admin,
   'os_compute_api:os-migrate-server:migrate_live': admin,
   'os_compute_api:os-migrate-server:migrate_live:host': admin,
+  'os_compute_api:os-evacuate': admin,
   'os_compute_api:os-migrations:index': admin,
   'os_compute_api:servers:migrations:index': admin,
   'os_compute_api:servers:migrations:show': admin,

@@ -33,6 +33,9 @@
 //   call pre_live_migration     {uuid, request_id, migration_uuid, record, disk_size} → {address, nbd_port, migrate_port}
 //   call post_live_migration_at_destination     {uuid, request_id, migration_uuid, running} → {}   (source → destination)
 //   call rollback_live_migration_at_destination {uuid, request_id, migration_uuid} → {}            (source → destination)
+//   evacuation (agent/evacuate-ops.ts; the conductor's side: conductor/evacuate.ts):
+//   cast rebuild_evacuated_instance {uuid, request_id, migration_uuid, record: {build, ports}, power_on}
+//                               (conductor → destination: disk afresh from the image, ports bound here)
 //   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
 //   call get_console_connect_info {uuid, console_type: 'novnc' | 'serial'} → ConsoleConnectInfo
 //                                (errors InstanceNotFound, InstanceNotReady, ConsoleTypeUnavailable)

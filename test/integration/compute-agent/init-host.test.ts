@@ -87,6 +87,7 @@ describe('compute agent init_host (restart recovery)', () => {
   beforeEach(() => {
     conductor.calls.length = 0;
     conductor.servers.clear();
+    conductor.evacuations.length = 0;
     driver = new FakeDriver();
     files = new InstanceFiles(stateDir);
     manager = new InstanceManager({
@@ -151,6 +152,31 @@ describe('compute agent init_host (restart recovery)', () => {
     const [failed] = conductor.called('build_failed', (a) => a.uuid === uuid);
     assert.deepEqual(failed, { uuid, host: HOST, request_id: build.request_id, reason: BUILD_INTERRUPTED, reschedule: false });
     assert.equal(conductor.servers.get(uuid)?.vm_state, 'error');
+  });
+
+  it('a server evacuated while the host was down: its guest and files go first, its ports stay the destination\'s', async () => {
+    const uuid = randomUUID();
+    const migration = randomUUID();
+    const ours = await port(uuid);
+    // The destination has bound the port to itself meanwhile.
+    await network.bindPort(ours, { hostId: 'cmp-dest-t', deviceId: uuid, deviceOwner: 'compute:nova' });
+    await files.saveRecord({ build: buildFor(uuid), ports: [{ id: ours, mac: '', tap: tapName(ours), mtu: null, created: true }] });
+    driver.running.add(uuid); // the guest survived: the agent died, not the host
+    conductor.evacuations.push({ uuid, migration_uuid: migration });
+    const settled = randomUUID();
+    await files.saveRecord({ build: buildFor(settled), ports: [] });
+    server(settled, 'active', null);
+
+    const result = await initHost(manager, logger);
+    await result.done;
+    assert.deepEqual(result.evacuated, [uuid]);
+    assert.deepEqual(driver.calls, [`destroy ${uuid}`], 'only the evacuated guest is touched');
+    assert.equal(existsSync(files.dir(uuid)), false, 'no instance directory');
+    assert.equal(existsSync(files.dir(settled)), true);
+    const kept = await network.findPort(ours);
+    assert.deepEqual([kept?.device_id, kept?.['binding:host_id']], [uuid, 'cmp-dest-t'], 'the port is left as the destination bound it');
+    assert.deepEqual(conductor.called('evacuation_cleaned'), [{ uuid, migration_uuid: migration, host: HOST }]);
+    assert.equal(conductor.evacuations.length, 0);
   });
 
   it('a build cut off before it recorded anything still fails, under the conductor\'s request id', async () => {

@@ -128,6 +128,7 @@ describe('compute agent RPC parsers', () => {
       shelveInstance: async (r) => { seen.push(`shelve:${r.offload}`); },
       shelveOffloadInstance: async () => { seen.push('offload'); },
       unshelveInstance: async (r) => { seen.push(`unshelve:${r.local}`); },
+      rebuildEvacuatedInstance: async (r) => { seen.push(`evacuated:${r.record.ports.length}:${r.power_on}`); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
       getConsoleConnectInfo: async (r) => ({ host: 'h1', port: null, unix_socket: `/s/${r.console_type}/${r.uuid}.sock` }),
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },

@@ -11,6 +11,7 @@ import { inTransaction, nowIso } from '../../db/transaction.js';
 import { COMPUTE_RPC_TOPIC } from '../../rpc/compute-protocol.js';
 import { serviceIsUp } from '../availability-zones.js';
 import type { Caller } from '../caller.js';
+import { getComputeService } from '../services.js';
 import { finishInstanceAction, INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
 import { checkNotLocked, instanceNotFound, systemMetadataOf } from './lookup.js';
 import { confirmResize } from './resize.js';
@@ -20,8 +21,7 @@ export type DeleteOutcome = 'local' | 'terminating' | 'already-deleting';
 /** Whether the agent on the server's host can take the delete (servicegroup is_up). */
 async function hostIsUp(deps: ComputeDeps, host: string | null): Promise<boolean> {
   if (!host || deps.bus === undefined) return false;
-  const service = await deps.db.selectFrom('nova_service').selectAll()
-    .where('host', '=', host).where('binary', '=', 'nova-compute').executeTakeFirst();
+  const service = await getComputeService(deps.db, host);
   return service !== undefined && serviceIsUp(service, deps.compute);
 }
 

@@ -9,7 +9,7 @@ import { nextId, nowIso } from '../../db/transaction.js';
 export const INSTANCE_ACTION = {
   CREATE: 'create', DELETE: 'delete', STOP: 'stop', START: 'start', REBOOT: 'reboot',
   REBUILD: 'rebuild', CREATE_IMAGE: 'createImage', TRIGGER_CRASH_DUMP: 'trigger_crash_dump', LOCK: 'lock', UNLOCK: 'unlock', PAUSE: 'pause', UNPAUSE: 'unpause', SUSPEND: 'suspend', RESUME: 'resume',
-  RESIZE: 'resize', MIGRATE: 'migrate', CONFIRM_RESIZE: 'confirmResize', REVERT_RESIZE: 'revertResize', LIVE_MIGRATION: 'live-migration',
+  RESIZE: 'resize', MIGRATE: 'migrate', CONFIRM_RESIZE: 'confirmResize', REVERT_RESIZE: 'revertResize', LIVE_MIGRATION: 'live-migration', EVACUATE: 'evacuate',
   SHELVE: 'shelve', SHELVE_OFFLOAD: 'shelveOffload', UNSHELVE: 'unshelve',
   RESCUE: 'rescue', UNRESCUE: 'unrescue', ATTACH_INTERFACE: 'attach_interface', DETACH_INTERFACE: 'detach_interface', CHANGE_PASSWORD: 'changePassword',
 } as const;

@@ -2,16 +2,15 @@
 // server, not locked, no task; task_state migrating, a `live-migration` action and a migration
 // row (accepted) in one transaction; the conductor is then cast to (Nova's async live migration
 // since 2.25: failures show on the server's migration and actions, not in this answer).
-import { ApiError, badRequest } from '../../../core/errors.js';
+import { badRequest } from '../../../core/errors.js';
 import type { ComputeDeps } from '../../api/deps.js';
 import { CONDUCTOR_TOPIC } from '../../conductor/protocol.js';
 import type { InstanceRow, MigrationRow } from '../../db/schema.js';
-import { inTransaction, nowIso } from '../../db/transaction.js';
-import type { FlavorSnapshot } from '../../rpc/compute-protocol.js';
 import type { Caller } from '../caller.js';
-import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
+import { getComputeService } from '../services.js';
+import { INSTANCE_ACTION } from './instance-actions.js';
 import { checkNotLocked, instanceInvalidState, instanceNotReady } from './lookup.js';
-import { createMigration } from './migrations.js';
+import { startAcceptedMove } from './move-start.js';
 
 const LIVE_VM_STATES = ['active', 'paused'];
 
@@ -28,24 +27,11 @@ export async function startLiveMigration(deps: ComputeDeps, caller: Caller, row:
   if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'os-migrateLive', 'task_state', row.task_state);
   if (request.host !== null) {
     if (request.host === row.host) throw badRequest(`Unable to migrate instance (${row.uuid}) to current host (${row.host}).`, 'UnableToMigrateToSelf');
-    const service = await deps.db.selectFrom('nova_service').select('id').where('host', '=', request.host).where('binary', '=', 'nova-compute').executeTakeFirst();
+    const service = await getComputeService(deps.db, request.host);
     if (!service) throw badRequest(`Compute host ${request.host} could not be found.`, 'ComputeHostNotFound');
   }
-  const flavor = JSON.parse(row.flavor) as FlavorSnapshot;
-  const migration = await inTransaction(deps.db, async (trx) => {
-    const res = await trx.updateTable('nova_instance').set({ task_state: 'migrating', updated_at: nowIso() })
-      .where('uuid', '=', row.uuid).where('deleted', '=', 0).where('vm_state', 'in', LIVE_VM_STATES).where('task_state', 'is', null).executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) {
-      throw new ApiError(409, `Conflict updating instance ${row.uuid}. Expected: {'task_state': [None]}. Actual: {'task_state': 'migrating'}`, 'UnexpectedTaskStateError');
-    }
-    await recordInstanceAction(trx, {
-      action: INSTANCE_ACTION.LIVE_MIGRATION, instanceUuid: row.uuid, requestId: caller.requestId, userId: caller.userId, projectId: caller.projectId,
-    });
-    return createMigration(trx, {
-      instance: row, type: 'live-migration', oldFlavor: flavor, newFlavor: flavor, requestId: caller.requestId, userId: caller.userId,
-      projectId: caller.projectId, status: 'accepted',
-    });
-  });
+  const migration = await startAcceptedMove(deps.db, caller, { ...row, host: row.host },
+    { task: 'migrating', vmStates: LIVE_VM_STATES, action: INSTANCE_ACTION.LIVE_MIGRATION, type: 'live-migration' });
   await deps.bus?.cast({ topic: CONDUCTOR_TOPIC }, 'live_migrate_instance',
     { uuid: row.uuid, request_id: caller.requestId, migration_uuid: migration.uuid, host: request.host, force: request.force });
   return migration;

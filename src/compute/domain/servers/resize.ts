@@ -12,6 +12,7 @@ import type { InstanceRow, MigrationRow } from '../../db/schema.js';
 import { inTransaction, nowIso } from '../../db/transaction.js';
 import { COMPUTE_RPC_TOPIC, type FlavorSnapshot } from '../../rpc/compute-protocol.js';
 import type { Caller } from '../caller.js';
+import { getComputeService } from '../services.js';
 import { limitsFor, usages } from '../quotas.js';
 import { INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
 import { checkNotLocked, instanceInvalidState, instanceNotReady, systemMetadataOf } from './lookup.js';
@@ -69,7 +70,7 @@ export async function startMove(deps: ComputeDeps, caller: Caller, row: Instance
     throw badRequest(`The source and destination compute hosts are the same: ${row.host}`, 'ComputeHostNotFound');
   }
   if (request.host !== null) {
-    const service = await deps.db.selectFrom('nova_service').select('id').where('host', '=', request.host).where('binary', '=', 'nova-compute').executeTakeFirst();
+    const service = await getComputeService(deps.db, request.host);
     if (!service) throw badRequest(`Compute host ${request.host} could not be found.`, 'ComputeHostNotFound');
   }
   const migration = await inTransaction(deps.db, async (trx) => {
