@@ -36,7 +36,7 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
-mkdir -p /run/nimbus /var/log /var/run /mnt/config
+mkdir -p /run/nimbus /var/log /var/run
 log "boot $(cat /etc/nimbus/version) kernel $(uname -r) at $(uptime_s)s"
 
 loaded=0
@@ -46,6 +46,14 @@ while read -r name path; do
   if insmod "$path" 2>/dev/null; then loaded=$((loaded + 1)); else failed="$failed $name"; fi
 done < /etc/nimbus/modules
 log "modules loaded $loaded\${failed:+ failed:$failed}"
+
+# The root is the initramfs: the disk's FAT partition on /mnt is what survives a reboot, a
+# snapshot or a move (Tempest's snapshot pattern writes its timestamp there).
+for dev in /dev/vda1 /dev/sda1 /dev/hda1; do
+  [ -b "$dev" ] || continue
+  if mount -t vfat -o rw,flush "$dev" /mnt 2>/dev/null; then log "disk $dev on /mnt"; break; fi
+done
+mkdir -p /mnt/config
 
 ip link set lo up
 hostname nimbus-cirros
@@ -319,12 +327,13 @@ LABEL nimbus
 /**
  * Kernel modules the guest loads (with their dependencies, resolved by modinfo at build time):
  * virtio NIC/disk/RNG, e1000, the optical drive and ISO9660 for a config drive on IDE/SATA, and
- * the ACPI power button (graceful stop).
+ * the ACPI power button (graceful stop), and FAT for the disk's persistent /mnt.
  */
 export const GUEST_MODULES = [
   'virtio_pci', 'virtio_net', 'virtio_blk', 'virtio_rng', 'e1000',
   'ata_piix', 'ahci', 'sr_mod', 'sd_mod', 'isofs',
   'button', 'evdev',
+  'vfat', 'nls_cp437', 'nls_ascii',
 ] as const;
 
 /** Every text above, for the cache key. */
