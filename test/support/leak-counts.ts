@@ -12,7 +12,8 @@ const run = promisify(execFile);
 
 export interface LeakCounts {
   readonly qemuProcesses: number;
-  readonly taps: number;
+  /** `<namespace> <tap>` of every tap device, so a leak names its port (tap<port id[:11]>). */
+  readonly taps: readonly string[];
   readonly instanceFiles: readonly string[];
   readonly ports: number;
   readonly usages: Readonly<Record<string, number>>;
@@ -45,13 +46,13 @@ function instanceFiles(dataDir: string): string[] {
   return (existsSync(computeDir) ? readdirSync(computeDir) : []).flatMap((host) => filesUnder(join(computeDir, host, 'instances'), `${host}/`)).sort();
 }
 
-async function taps(namespaces: readonly string[]): Promise<number> {
-  let count = 0;
+async function taps(namespaces: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
   for (const ns of namespaces) {
     const { stdout } = await run('ip', ['-n', ns, '-o', 'link', 'show']);
-    count += stdout.split('\n').filter((l) => /^\d+: tap/.test(l)).length;
+    for (const m of stdout.matchAll(/^\d+: (tap[^:@\s]*)/gm)) found.push(`${ns} ${m[1]}`);
   }
-  return count;
+  return found.sort();
 }
 
 async function usages(api: CloudApi): Promise<Record<string, number>> {
