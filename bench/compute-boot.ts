@@ -6,29 +6,27 @@
 //           POST /v2.1/servers → ACTIVE, and → the first ping reply from the network's DHCP namespace.
 // Both ping every 100 ms (`ping -c1 -W1`, overlapping) and read the serial log for "nimbus-init: ready".
 // Everything is removed after each run, at the end, on error, and by a synchronous exit hook.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildGuestImage, type GuestImage } from '../src/compute/guest-image/index.js';
 import { tapName } from '../src/compute/rpc/compute-protocol.js';
 import { buildQemuArgs, QEMU_BINARY } from '../src/compute/virt/command-line.js';
 import { createOverlay } from '../src/compute/virt/disks.js';
 import { probeAccelerator, type Accelerator } from '../src/compute/virt/kvm.js';
-import { listNetns } from '../src/hostnet/index.js';
-import { sandboxNamespaces } from '../src/hostnet/sandbox/index.js';
 import { MTU, startGuestNet } from '../test/integration/compute-guest/guest-net.js';
+import { CloudApi } from '../test/support/cloud-api.js';
 import { eventually } from '../test/support/eventually.js';
 import type { BenchLog } from './bench-log.js';
-import { freePort } from './free-port.js';
+import { prepareNetwork, waitCloudReady, type BenchNetwork } from './cloud-ready.js';
+import { cleanNamespacesSync } from './netns-cleanup.js';
+import { GUEST_IMAGE_DIR, startSandboxCloud, type SandboxCloud } from './sandbox-cloud.js';
 import { percentile, round2 } from './stats.js';
 
-// dist/bench/compute-boot.js → the repository root.
-const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const IMAGE_DIR = join(REPO_ROOT, 'dist/guest-image');
+const IMAGE_DIR = GUEST_IMAGE_DIR;
 const READY = /nimbus-init: ready/;
 const GIB = 1024 ** 3;
 const BOOT_TIMEOUT_MS = 180_000;
@@ -106,21 +104,6 @@ function readText(path: string): string {
   } catch {
     return '';
   }
-}
-
-/** Kills what runs in the namespaces starting with `prefix`, deletes them (exit hooks: synchronous). */
-function cleanNamespacesSync(prefix: string): void {
-  try {
-    const ours = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(prefix));
-    for (const ns of ours) {
-      try {
-        for (const pid of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter((p) => /^\d+$/.test(p))) {
-          if (Number(pid) !== process.pid) try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
-        }
-      } catch { /* namespace gone */ }
-      try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* gone */ }
-    }
-  } catch { /* best effort */ }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,169 +191,6 @@ async function runBare(log: BenchLog, image: GuestImage, accelerator: Accelerato
 // ---------------------------------------------------------------------------------------------
 // Nimbus: the all-in-one as a child process.
 
-interface Cloud {
-  readonly sandbox: string;
-  readonly dataDir: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly child: ChildProcess;
-}
-
-/** b<pid%1000>, or the next number whose namespaces nobody has. */
-async function freeSandboxName(): Promise<string> {
-  for (let k = 0; k < 20; k++) {
-    const name = `b${(process.pid + k) % 1000}`;
-    if ((await sandboxNamespaces(name)).length === 0) return name;
-  }
-  throw new Error('no free sandbox name b<n>: remove leftover nimbus-b<n>-… namespaces of an earlier run');
-}
-
-function parseOpenrc(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^export (\w+)='(.*)'$/.exec(line);
-    if (m) env[m[1]!] = m[2]!.replace(/'\\''/g, "'");
-  }
-  return env;
-}
-
-async function cloudEnv(sandbox: string, dataDir: string): Promise<NodeJS.ProcessEnv> {
-  const env: NodeJS.ProcessEnv = {};
-  // Inherited NIMBUS_* settings would change what is measured; an empty config = shipped defaults.
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('NIMBUS_')) env[key] = value;
-  const configPath = join(dataDir, 'nimbus.json');
-  writeFileSync(configPath, '{}\n');
-  const port = async (): Promise<string> => String(await freePort());
-  return {
-    ...env, NIMBUS_CONFIG: configPath, NIMBUS_DATA_DIR: dataDir, NIMBUS_LOG_LEVEL: 'warn',
-    NIMBUS_DATAPLANE: 'sandbox', NIMBUS_SANDBOX_NAME: sandbox, NIMBUS_SANDBOX_HOSTS: '1', NIMBUS_UPLINK: 'false',
-    NIMBUS_GUEST_IMAGE: '1', NIMBUS_GUEST_IMAGE_DIR: IMAGE_DIR,
-    NIMBUS_IDENTITY_PORT: await port(), NIMBUS_IMAGE_PORT: await port(), NIMBUS_NETWORK_PORT: await port(),
-    NIMBUS_COMPUTE_PORT: await port(), NIMBUS_PLACEMENT_PORT: await port(), NIMBUS_COMPUTE_METADATA_PORT: await port(),
-  };
-}
-
-const running = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
-
-async function startCloud(log: BenchLog): Promise<{ cloud: Cloud; stop: () => Promise<void> }> {
-  const sandbox = await freeSandboxName();
-  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-boot-'));
-  const env = await cloudEnv(sandbox, dataDir);
-  log(`all-in-one: sandbox ${sandbox}, one simulated host, no uplink`);
-  const child = spawn(join(REPO_ROOT, 'bin/nimbus'), ['all-in-one'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
-  const destroySync = (): void => {
-    cleanNamespacesSync(`nimbus-${sandbox}-`);
-    try { execFileSync(join(REPO_ROOT, 'bin/nimbus'), ['sandbox', 'destroy'], { cwd: REPO_ROOT, env, stdio: 'ignore', timeout: 60_000 }); } catch { /* best effort */ }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  const exitHook = (): void => {
-    if (running(child) && child.pid !== undefined) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
-    destroySync();
-  };
-  process.on('exit', exitHook);
-  const stop = async (): Promise<void> => {
-    if (running(child)) {
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      const waited = new AbortController();
-      await Promise.race([exited, sleep(30_000, undefined, { signal: waited.signal }).catch(() => undefined)]);
-      waited.abort();
-      if (running(child)) child.kill('SIGKILL');
-    }
-    // The guests and helpers it may have left, then the sandbox's namespaces and links, then its files.
-    destroySync();
-    process.off('exit', exitHook);
-    const left = (await listNetns()).filter((n) => n.startsWith(`nimbus-${sandbox}-`));
-    if (left.length > 0) log(`warning: namespaces left after sandbox destroy: ${left.join(' ')}`);
-  };
-  try {
-    await new Promise<void>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`all-in-one not ready in 300 s:\n${output}`)), 300_000);
-      const check = setInterval(() => {
-        if (output.includes('Credentials:')) { clearInterval(check); clearTimeout(timer); ready(); }
-      }, 100);
-      child.once('exit', (code) => { clearInterval(check); clearTimeout(timer); fail(new Error(`all-in-one exited (${code}):\n${output}`)); });
-    });
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { cloud: { sandbox, dataDir, env, child }, stop };
-}
-
-/** An authenticated JSON client of the cloud, from its openrc (as a user's shell would source it). */
-class Api {
-  private constructor(private readonly token: string, readonly projectId: string, private readonly catalog: Record<string, string>) {}
-
-  static async login(dataDir: string): Promise<Api> {
-    const rc = parseOpenrc(readFileSync(join(dataDir, 'openrc'), 'utf8'));
-    const res = await fetch(`${rc.OS_AUTH_URL!.replace(/\/$/, '')}/auth/tokens`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: {
-        identity: { methods: ['password'], password: { user: { name: rc.OS_USERNAME, domain: { name: rc.OS_USER_DOMAIN_NAME }, password: rc.OS_PASSWORD } } },
-        scope: { project: { name: rc.OS_PROJECT_NAME, domain: { name: rc.OS_PROJECT_DOMAIN_NAME } } },
-      } }),
-    });
-    if (res.status !== 201) throw new Error(`token: HTTP ${res.status} ${await res.text()}`);
-    const body = await res.json() as { token: { project: { id: string }; catalog: { type: string; endpoints: { interface: string; url: string }[] }[] } };
-    const catalog: Record<string, string> = {};
-    for (const service of body.token.catalog) {
-      const url = service.endpoints.find((e) => e.interface === (rc.OS_INTERFACE ?? 'public'))?.url;
-      if (url) catalog[service.type] = url.replace(/\/$/, '');
-    }
-    return new Api(res.headers.get('x-subject-token')!, body.token.project.id, catalog);
-  }
-
-  /** `service` is a catalog type; `expect` the accepted statuses; the parsed body (undefined when empty). */
-  async request(service: string, method: string, path: string, expect: readonly number[], body?: unknown): Promise<any> {
-    const base = this.catalog[service];
-    if (!base) throw new Error(`no ${service} endpoint in the catalog`);
-    const res = await fetch(`${base}${path}`, {
-      method, headers: { 'x-auth-token': this.token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!expect.includes(res.status)) throw new Error(`${method} ${service} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-    return text === '' ? undefined : JSON.parse(text);
-  }
-}
-
-/** The image, a compute host that is up with its hypervisor, the host's network agents alive. */
-async function waitCloudReady(api: Api, host: string): Promise<string> {
-  const image = await eventually('the nimbus-cirros image', async () => {
-    const list = (await api.request('image', 'GET', '/v2/images?name=nimbus-cirros', [200])).images as { id: string; status: string }[];
-    return list.find((i) => i.status === 'active')?.id;
-  }, 300_000, 1000);
-  await eventually(`nova-compute on ${host} up`, async () => {
-    const services = (await api.request('compute', 'GET', '/os-services?binary=nova-compute', [200])).services as { host: string; state: string; status: string }[];
-    return services.some((s) => s.host === host && s.state === 'up' && s.status === 'enabled') ? true : undefined;
-  }, 120_000, 500);
-  await eventually(`hypervisor of ${host} up`, async () => {
-    const list = (await api.request('compute', 'GET', '/os-hypervisors/detail', [200])).hypervisors as { state: string }[];
-    return list.some((h) => h.state === 'up') ? true : undefined;
-  }, 120_000, 500);
-  await eventually(`network agents of ${host} alive`, async () => {
-    const agents = (await api.request('network', 'GET', '/v2.0/agents', [200])).agents as { host: string; alive: boolean }[];
-    return agents.filter((a) => a.host === host && a.alive).length >= 4 ? true : undefined;
-  }, 120_000, 500);
-  return image;
-}
-
-/** A network and subnet, and ICMP into the project's default group (Neutron's default lets in only its members). */
-async function prepareNetwork(api: Api, sandbox: string): Promise<{ networkId: string; netns: string }> {
-  const network = (await api.request('network', 'POST', '/v2.0/networks', [201], { network: { name: 'bench-boot' } })).network as { id: string };
-  await api.request('network', 'POST', '/v2.0/subnets', [201], { subnet: { network_id: network.id, ip_version: 4, cidr: '10.0.0.0/24', name: 'bench-boot' } });
-  const groups = (await api.request('network', 'GET', `/v2.0/security-groups?name=default&project_id=${api.projectId}`, [200])).security_groups as { id: string }[];
-  if (!groups[0]) throw new Error('no default security group');
-  await api.request('network', 'POST', '/v2.0/security-group-rules', [201, 409],
-    { security_group_rule: { security_group_id: groups[0].id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp' } });
-  const netns = await eventually(`the qdhcp namespace of ${network.id}`, async () =>
-    (await listNetns()).find((n) => n.startsWith(`nimbus-${sandbox}-`) && n.endsWith(`qdhcp-${network.id}`)), 60_000, 200);
-  return { networkId: network.id, netns };
-}
-
 /**
  * toSpawnMs: until the agent opened QEMU's log file, just before it spawned QEMU (bare QEMU's t0).
  * cloudCpuMs: CPU time the all-in-one process (APIs, conductor, agents) used from POST to the ping reply.
@@ -386,7 +206,7 @@ function cpuMs(pid: number | undefined): number | null {
   return Number.isFinite(ticks) ? ticks * 10 : null;
 }
 
-async function bootServer(api: Api, cloud: Cloud, host: string, image: string, net: { networkId: string; netns: string }, name: string): Promise<ServerSample> {
+async function bootServer(api: CloudApi, cloud: SandboxCloud, host: string, image: string, net: BenchNetwork, name: string): Promise<ServerSample> {
   const cpu0 = cpuMs(cloud.child.pid);
   const t0 = performance.now();
   const created = (await api.request('compute', 'POST', '/servers', [202],
@@ -428,7 +248,7 @@ async function bootServer(api: Api, cloud: Cloud, host: string, image: string, n
   }
 }
 
-async function fetchStatus(api: Api, id: string): Promise<number> {
+async function fetchStatus(api: CloudApi, id: string): Promise<number> {
   try {
     await api.request('compute', 'GET', `/servers/${id}`, [200]);
     return 200;
@@ -438,12 +258,12 @@ async function fetchStatus(api: Api, id: string): Promise<number> {
 }
 
 async function runNimbus(log: BenchLog, runs: number): Promise<Record<string, unknown>> {
-  const { cloud, stop } = await startCloud(log);
+  const cloud = await startSandboxCloud(log, { hosts: 1 });
   try {
-    const host = `${cloud.sandbox}-host1`;
-    const api = await Api.login(cloud.dataDir);
-    const image = await waitCloudReady(api, host);
-    const net = await prepareNetwork(api, cloud.sandbox);
+    const host = cloud.hosts[0]!;
+    const api = await CloudApi.login(cloud.dataDir);
+    const image = await waitCloudReady(api, cloud.hosts);
+    const net = await prepareNetwork(api, cloud.sandbox, 'bench-boot');
     // The first boot also fetches the image into the host's base image cache: reported apart.
     const samples: ServerSample[] = [];
     let cold: ServerSample | undefined;
@@ -460,7 +280,7 @@ async function runNimbus(log: BenchLog, runs: number): Promise<Record<string, un
       cold_first_boot: cold && { to_qemu_spawn_ms: cold.toSpawnMs === null ? null : Math.round(cold.toSpawnMs), to_active_ms: Math.round(cold.toActiveMs), to_ping_ms: Math.round(cold.toPingMs), to_ready_ms: cold.ready === null ? null : Math.round(cold.ready.ms) },
     };
   } finally {
-    await stop();
+    await cloud.stop();
   }
 }
 
