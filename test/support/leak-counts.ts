@@ -46,11 +46,14 @@ function instanceFiles(dataDir: string): string[] {
   return (existsSync(computeDir) ? readdirSync(computeDir) : []).flatMap((host) => filesUnder(join(computeDir, host, 'instances'), `${host}/`)).sort();
 }
 
+/** Guests' NICs: tun/tap devices (the DHCP agent's ports are veths also named tap…, and come and go with networks). */
 async function taps(namespaces: readonly string[]): Promise<string[]> {
   const found: string[] = [];
   for (const ns of namespaces) {
-    const { stdout } = await run('ip', ['-n', ns, '-o', 'link', 'show']);
-    for (const m of stdout.matchAll(/^\d+: (tap[^:@\s]*)/gm)) found.push(`${ns} ${m[1]}`);
+    const { stdout } = await run('ip', ['-n', ns, '-j', '-d', 'link', 'show']);
+    for (const link of JSON.parse(stdout) as { ifname: string; linkinfo?: { info_kind?: string } }[]) {
+      if (link.linkinfo?.info_kind === 'tun') found.push(`${ns} ${link.ifname}`);
+    }
   }
   return found.sort();
 }

@@ -76,7 +76,7 @@ if [ -z "$iface" ]; then
 else
   ip link set "$iface" up
   log "dhcp start on $iface $(cat /sys/class/net/$iface/address)"
-  udhcpc -i "$iface" -s /etc/udhcpc.script -O mtu -O staticroutes -t 20 -T 1 -A 5 -b -p /run/udhcpc.pid >/dev/null 2>&1
+  udhcpc -i "$iface" -s /etc/udhcpc.script -O mtu -O staticroutes -t 20 -T 1 -A 5 -b -p "/var/run/udhcpc.$iface.pid" >/dev/null 2>&1
   if [ -s /run/nimbus/net ]; then
     . /run/nimbus/net
     log "dhcp ok $ip mask $mask router \${router:-none} mtu \${mtu:-default} on $iface"
@@ -204,7 +204,7 @@ log "ready $(uptime_s)s ip \${ip:-none} hostname $(hostname)"
 export const RCK = `#!/bin/sh
 echo "nimbus-init: shutting down"
 [ -s /run/dropbear.pid ] && kill "$(cat /run/dropbear.pid)" 2>/dev/null
-[ -s /run/udhcpc.pid ] && kill "$(cat /run/udhcpc.pid)" 2>/dev/null
+for f in /var/run/udhcpc.*.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
 exit 0
 `;
 
