@@ -21,6 +21,7 @@ import { SERVER_REBUILD_ACTIONS } from './server-rebuild-routes.js';
 import { SERVER_IMAGE_ACTIONS } from './server-image-routes.js';
 import { SERVER_MOVE_ACTIONS } from './server-move-routes.js';
 import { SERVER_SHELVE_ACTIONS } from './server-shelve-routes.js';
+import { SERVER_RESET_STATE_ACTIONS } from './server-reset-state-routes.js';
 import { registerMigrationRoutes } from './migration-routes.js';
 import { SERVER_RESCUE_ACTIONS } from './server-rescue-routes.js';
 import { SERVER_PASSWORD_ACTIONS } from './server-admin-password-routes.js';
@@ -54,6 +55,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerActionRoutes(router, {
     ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_CONSOLE_ACTIONS, ...SERVER_MOVE_ACTIONS,
     ...SERVER_RESCUE_ACTIONS, ...SERVER_PASSWORD_ACTIONS, ...SERVER_SHELVE_ACTIONS,
+    ...SERVER_RESET_STATE_ACTIONS,
   });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);
