@@ -1,7 +1,7 @@
 // The compute agent's instance manager (nova/compute/manager.py's ComputeManager, for what it
 // does on a host): build, stop, start, reboot, rebuild, snapshot, pause, suspend, terminate, console output,
 // console connection info and Neutron's events; rescue, interface attach/detach, changePassword, resize,
-// cold and live migration live in agent/*-ops.ts.
+// cold and live migration live in agent/*-ops.ts; diagnostics and the host uptime in agent/diagnostics.ts and host-uptime.ts.
 // It never opens the database: every state change goes to the conductor (instance_update with
 // expected_task_state, so a server that moved, was deleted or changed its mind is never
 // overwritten), with instance action events named as Nova's. Operations on one server run one at
@@ -12,7 +12,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Image, NetworkClient } from '../../core/clients/index.js';
 import { CONDUCTOR_TOPIC } from '../conductor/protocol.js';
 import { POWER_STATE, type InstanceUpdateResult, type InstanceUpdates } from '../conductor/instance-protocol.js';
-import type { ConsoleConnectInfo, ConsoleConnectRequest, InstanceBuild, InstanceEvent } from '../rpc/compute-protocol.js';
+import type { ConsoleConnectInfo, ConsoleConnectRequest, InstanceBuild, InstanceEvent, ServerDiagnostics } from '../rpc/compute-protocol.js';
 import type { ExpectedHash } from '../virt/disks.js';
 import { EventWaiter, WaitCancelledError } from './event-waiter.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
@@ -31,6 +31,8 @@ import { consoleConnectInfo } from './console-connect.js';
 import { rescueInstance, unrescueInstance } from './rescue-ops.js';
 import { attachInterface, detachInterface } from './interface-ops.js';
 import { setAdminPassword } from './password-ops.js';
+import { collectDiagnostics } from './diagnostics.js';
+import { hostUptime } from './host-uptime.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -445,6 +447,14 @@ export class InstanceManager implements ComputeRpcTarget {
   /** Where the console proxy finds the guest's VNC server or serial port. */
   getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo> {
     return consoleConnectInfo(this.host, this.files, (uuid) => this.driver.isRunning(uuid), request);
+  }
+
+  getDiagnostics(request: { readonly uuid: string }): Promise<ServerDiagnostics> {
+    return collectDiagnostics(this.driver, this.files, request.uuid);
+  }
+
+  getHostUptime(): Promise<string> {
+    return hostUptime();
   }
 
   externalInstanceEvents(events: readonly InstanceEvent[]): void {

@@ -5,7 +5,7 @@
 // Casts hand their work to the manager and return at once, as Nova acknowledges casts on
 // receipt: a build waits minutes for its ports, and events for it must still get through.
 import type { Bus, BusArgs, Handlers, Server } from '../../bus/index.js';
-import type { ConsoleConnectInfo, ConsoleConnectRequest, FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
+import type { ConsoleConnectInfo, ConsoleConnectRequest, FlavorSnapshot, ServerDiagnostics, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
 import { COMPUTE_RPC_TOPIC, CONSOLE_TYPES, MAX_ADMIN_PASSWORD } from '../rpc/compute-protocol.js';
 import { DASHED_UUID as UUID } from '../../core/ids.js';
 import type { GuestHardware } from './guest-hardware.js';
@@ -63,6 +63,8 @@ export interface ComputeRpcTarget {
   unshelveInstance(request: UnshelveRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo>;
+  getDiagnostics(request: { readonly uuid: string }): Promise<ServerDiagnostics>;
+  getHostUptime(): Promise<string>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
 }
 
@@ -492,6 +494,20 @@ export function parseGetConsoleConnectInfo(raw: BusArgs | unknown): ConsoleConne
   return { uuid: uuid(m, 'uuid', args.uuid), console_type: type };
 }
 
+/** get_diagnostics {uuid}. */
+export function parseGetDiagnostics(raw: BusArgs | unknown): { uuid: string } {
+  const m = 'get_diagnostics';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid']);
+  return { uuid: uuid(m, 'uuid', args.uuid) };
+}
+
+/** get_host_uptime {} (no arguments). */
+export function parseGetHostUptime(raw: BusArgs | unknown): Record<string, never> {
+  only('get_host_uptime', 'arguments', object('get_host_uptime', 'arguments', raw ?? {}), []);
+  return {};
+}
+
 const EVENT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const EVENT_STATUSES = ['completed', 'failed', 'in-progress'];
 
@@ -552,6 +568,8 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     rollback_live_migration_at_destination: async (args) => { await target.rollbackLiveMigration(parseMoveRequest('rollback_live_migration_at_destination', args)); return {}; },
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     get_console_connect_info: async (args) => ({ ...await target.getConsoleConnectInfo(parseGetConsoleConnectInfo(args)) }),
+    get_diagnostics: async (args) => ({ ...await target.getDiagnostics(parseGetDiagnostics(args)) }),
+    get_host_uptime: async (args) => { parseGetHostUptime(args); return { uptime: await target.getHostUptime() }; },
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },
   };
 }
