@@ -23,6 +23,7 @@ import { SERVER_MOVE_ACTIONS } from './server-move-routes.js';
 import { SERVER_SHELVE_ACTIONS } from './server-shelve-routes.js';
 import { SERVER_RESET_STATE_ACTIONS } from './server-reset-state-routes.js';
 import { registerServerDiagnosticsRoutes } from './server-diagnostics-routes.js';
+import { registerHostRoutes } from './host-routes.js';
 import { registerMigrationRoutes } from './migration-routes.js';
 import { SERVER_RESCUE_ACTIONS } from './server-rescue-routes.js';
 import { SERVER_PASSWORD_ACTIONS } from './server-admin-password-routes.js';
@@ -73,5 +74,6 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerGroupRoutes(router);
   registerRemoteConsoleRoutes(router);
   registerServerDiagnosticsRoutes(router);
+  registerHostRoutes(router);
   return router;
 }
