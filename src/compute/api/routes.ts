@@ -25,6 +25,7 @@ import { SERVER_RESET_STATE_ACTIONS } from './server-reset-state-routes.js';
 import { registerServerDiagnosticsRoutes } from './server-diagnostics-routes.js';
 import { registerHostRoutes } from './host-routes.js';
 import { registerInstanceUsageAuditLogRoutes } from './instance-usage-audit-log-routes.js';
+import { registerNetworkRoutes } from './network-routes.js';
 import { registerMigrationRoutes } from './migration-routes.js';
 import { SERVER_RESCUE_ACTIONS } from './server-rescue-routes.js';
 import { SERVER_PASSWORD_ACTIONS } from './server-admin-password-routes.js';
@@ -77,5 +78,6 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerDiagnosticsRoutes(router);
   registerHostRoutes(router);
   registerInstanceUsageAuditLogRoutes(router);
+  registerNetworkRoutes(router);
   return router;
 }
