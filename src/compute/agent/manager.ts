@@ -33,6 +33,7 @@ import { attachInterface, detachInterface } from './interface-ops.js';
 import { setAdminPassword } from './password-ops.js';
 import { collectDiagnostics } from './diagnostics.js';
 import { hostUptime } from './host-uptime.js';
+import { rotateBackups } from './backup-rotation.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -41,6 +42,8 @@ export interface ImageSource {
   /** A snapshot's data into the image the API created for it. */
   uploadImageData(id: string, sourcePath: string): Promise<unknown>;
   deleteImage(id: string): Promise<unknown>;
+  /** Images whose properties match (a backup's rotation finds the server's older backups). */
+  listImages(filters: Readonly<Record<string, string>>): Promise<Image[]>;
 }
 
 export interface InstanceManagerOptions {
@@ -69,6 +72,7 @@ export const ACTION_EVENTS = {
   terminate: 'compute_terminate_instance',
   rebuild: 'compute_rebuild_instance',
   snapshot: 'compute_snapshot_instance',
+  backup: 'compute_backup_instance',
   crashDump: 'compute_trigger_crash_dump',
   pause: 'compute_pause_instance',
   unpause: 'compute_unpause_instance',
@@ -286,32 +290,40 @@ export class InstanceManager implements ComputeRpcTarget {
   }
 
   /**
-   * createImage: the disk, its base folded in, written to a standalone qcow2 (the guest paused
+   * createImage and createBackup: the disk, its base folded in, written to a standalone qcow2 (the guest paused
    * meanwhile if it runs) and uploaded into the image the API created; task_state
    * image_snapshot_pending → image_snapshot → image_pending_upload → image_uploading → none. On failure the image is
    * deleted, as Nova does, and the server goes back to no task.
    */
   snapshotInstance(request: SnapshotRequest): Promise<void> {
-    const { uuid, request_id, image_id } = request;
+    const { uuid, request_id, image_id, backup } = request;
+    // A backup starts from image_backup and goes straight to the upload states (Nova's _snapshot_instance).
+    const event = backup ? ACTION_EVENTS.backup : ACTION_EVENTS.snapshot;
+    const first = backup ? 'image_backup' : 'image_snapshot_pending';
     return this.locked(uuid, async () => {
       const log = this.options.logger.child({ instance: uuid, request_id, image: image_id });
       const path = this.files.snapshotPath(uuid, image_id);
-      await this.eventStart(uuid, request_id, ACTION_EVENTS.snapshot);
+      await this.eventStart(uuid, request_id, event);
       try {
-        if (!(await this.instanceUpdate(uuid, { task_state: 'image_snapshot' }, ['image_snapshot_pending'])).updated) throw new InstanceGoneError(uuid);
-        await this.instanceUpdate(uuid, { task_state: 'image_pending_upload' }, ['image_snapshot']);
+        if (backup) {
+          if (!(await this.instanceUpdate(uuid, { task_state: 'image_pending_upload' }, [first])).updated) throw new InstanceGoneError(uuid);
+        } else {
+          if (!(await this.instanceUpdate(uuid, { task_state: 'image_snapshot' }, [first])).updated) throw new InstanceGoneError(uuid);
+          await this.instanceUpdate(uuid, { task_state: 'image_pending_upload' }, ['image_snapshot']);
+        }
         await this.driver.snapshot(uuid, path);
         await this.instanceUpdate(uuid, { task_state: 'image_uploading' }, ['image_pending_upload']);
         await this.options.image.uploadImageData(image_id, path);
         await this.instanceUpdate(uuid, { task_state: null }, ['image_uploading']);
-        await this.eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Success');
-        log.info('snapshot uploaded');
+        if (backup) await rotateBackups(this.options.image, uuid, backup, log);
+        await this.eventFinish(uuid, request_id, event, 'Success');
+        log.info(backup ? 'backup uploaded' : 'snapshot uploaded');
       } catch (error) {
         log.error({ err: error }, 'snapshot failed');
-        await this.instanceUpdate(uuid, { task_state: null }, ['image_snapshot_pending', 'image_snapshot', 'image_pending_upload', 'image_uploading']).catch(() => undefined);
+        await this.instanceUpdate(uuid, { task_state: null }, [first, 'image_snapshot', 'image_pending_upload', 'image_uploading']).catch(() => undefined);
         await this.options.image.deleteImage(image_id).catch((err: unknown) => log.warn({ err }, 'could not delete the failed snapshot image'));
         if (!(error instanceof InstanceGoneError)) await this.fault(uuid, error);
-        await this.eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Error', error);
+        await this.eventFinish(uuid, request_id, event, 'Error', error);
       } finally {
         await rm(path, { force: true }).catch(() => undefined);
       }

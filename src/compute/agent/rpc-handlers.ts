@@ -282,12 +282,27 @@ export function parseRebuildInstance(raw: BusArgs | unknown): RebuildRequest {
 }
 
 /** snapshot_instance {uuid, request_id, image_id}: the image the API created, to upload into. */
-export interface SnapshotRequest extends InstanceRequest { readonly image_id: string }
+export interface SnapshotRequest extends InstanceRequest {
+  readonly image_id: string;
+  /** backup_instance: keep this many backups of this type (older ones deleted after the upload). */
+  readonly backup?: BackupRotation;
+}
+export interface BackupRotation { readonly type: string; readonly rotation: number }
 
 export function parseSnapshotInstance(raw: BusArgs | unknown): SnapshotRequest {
   const m = 'snapshot_instance';
   const { args, request } = instanceArgs(m, raw, ['image_id']);
   return { ...request, image_id: uuid(m, 'image_id', args.image_id) };
+}
+
+/** backup_instance {uuid, request_id, image_id, backup_type, rotation}. */
+export function parseBackupInstance(raw: BusArgs | unknown): SnapshotRequest {
+  const m = 'backup_instance';
+  const { args, request } = instanceArgs(m, raw, ['image_id', 'backup_type', 'rotation']);
+  return {
+    ...request, image_id: uuid(m, 'image_id', args.image_id),
+    backup: { type: text(m, 'backup_type', args.backup_type, 255, { empty: true }), rotation: int(m, 'rotation', args.rotation, 0) },
+  };
 }
 
 /** rescue_instance {uuid, request_id, rescue_image_id, admin_password}: the image to boot a rescue disk from. */
@@ -543,6 +558,7 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     reboot_instance: async (args) => detach(target.rebootInstance(parseRebootInstance(args))),
     trigger_crash_dump: async (args) => detach(target.triggerCrashDump(parseInstanceRequest('trigger_crash_dump', args))),
     snapshot_instance: async (args) => detach(target.snapshotInstance(parseSnapshotInstance(args))),
+    backup_instance: async (args) => detach(target.snapshotInstance(parseBackupInstance(args))),
     rebuild_instance: async (args) => detach(target.rebuildInstance(parseRebuildInstance(args))),
     pause_instance: async (args) => detach(target.pauseInstance(parseInstanceRequest('pause_instance', args))),
     unpause_instance: async (args) => detach(target.unpauseInstance(parseInstanceRequest('unpause_instance', args))),

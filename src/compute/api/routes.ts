@@ -26,6 +26,7 @@ import { registerServerDiagnosticsRoutes } from './server-diagnostics-routes.js'
 import { registerHostRoutes } from './host-routes.js';
 import { registerInstanceUsageAuditLogRoutes } from './instance-usage-audit-log-routes.js';
 import { registerNetworkRoutes } from './network-routes.js';
+import { SERVER_BACKUP_ACTIONS } from './server-backup-routes.js';
 import { registerMigrationRoutes } from './migration-routes.js';
 import { SERVER_RESCUE_ACTIONS } from './server-rescue-routes.js';
 import { SERVER_PASSWORD_ACTIONS } from './server-admin-password-routes.js';
@@ -59,7 +60,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerActionRoutes(router, {
     ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_CONSOLE_ACTIONS, ...SERVER_MOVE_ACTIONS,
     ...SERVER_RESCUE_ACTIONS, ...SERVER_PASSWORD_ACTIONS, ...SERVER_SHELVE_ACTIONS,
-    ...SERVER_RESET_STATE_ACTIONS,
+    ...SERVER_RESET_STATE_ACTIONS, ...SERVER_BACKUP_ACTIONS,
   });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);

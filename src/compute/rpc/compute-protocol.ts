@@ -11,6 +11,8 @@
 //   cast rebuild_instance       {uuid, request_id, image_id, display_name, hostname, key_name, key_data,
 //                                user_data, metadata, admin_password, stopped}
 //   cast snapshot_instance      {uuid, request_id, image_id}   (createImage: upload into that image)
+//   cast backup_instance        {uuid, request_id, image_id, backup_type, rotation}   (createBackup: upload, then
+//                                delete this server's oldest backups of that type beyond rotation)
 //   cast rescue_instance        {uuid, request_id, rescue_image_id, admin_password}   (boot a rescue disk, own disk second)
 //   cast unrescue_instance      {uuid, request_id}
 //   call attach_interface       {uuid, request_id, network_id, fixed_ip?, tag?} | {uuid, request_id, port_id, tag?}
