@@ -1,7 +1,7 @@
 // The compute agent's instance manager (nova/compute/manager.py's ComputeManager, for what it
 // does on a host): build, stop, start, reboot, rebuild, snapshot, pause, suspend, terminate, console output,
 // console connection info and Neutron's events; rescue, interface attach/detach, changePassword, resize,
-// cold and live migration, evacuation live in agent/*-ops.ts.
+// cold and live migration, evacuation live in agent/*-ops.ts; diagnostics and the host uptime in agent/diagnostics.ts and host-uptime.ts.
 // It never opens the database: every state change goes to the conductor (instance_update with
 // expected_task_state, so a server that moved, was deleted or changed its mind is never
 // overwritten), with instance action events named as Nova's. Operations on one server run one at
@@ -12,7 +12,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Image, NetworkClient } from '../../core/clients/index.js';
 import { CONDUCTOR_TOPIC } from '../conductor/protocol.js';
 import { POWER_STATE, type InstanceUpdateResult, type InstanceUpdates } from '../conductor/instance-protocol.js';
-import type { ConsoleConnectInfo, ConsoleConnectRequest, InstanceBuild, InstanceEvent } from '../rpc/compute-protocol.js';
+import type { ConsoleConnectInfo, ConsoleConnectRequest, InstanceBuild, InstanceEvent, ServerDiagnostics } from '../rpc/compute-protocol.js';
 import type { ExpectedHash } from '../virt/disks.js';
 import { EventWaiter, WaitCancelledError } from './event-waiter.js';
 import type { InstanceFiles, InstanceRecord } from './instance-files.js';
@@ -32,6 +32,9 @@ import { rescueInstance, unrescueInstance } from './rescue-ops.js';
 import { attachInterface, detachInterface } from './interface-ops.js';
 import { setAdminPassword } from './password-ops.js';
 import { rebuildEvacuatedInstance, type RebuildEvacuatedRequest } from './evacuate-ops.js';
+import { collectDiagnostics } from './diagnostics.js';
+import { hostUptime } from './host-uptime.js';
+import { rotateBackups } from './backup-rotation.js';
 
 /** What the manager needs of the image service (an ImageClient; tests may pass a double). */
 export interface ImageSource {
@@ -40,6 +43,8 @@ export interface ImageSource {
   /** A snapshot's data into the image the API created for it. */
   uploadImageData(id: string, sourcePath: string): Promise<unknown>;
   deleteImage(id: string): Promise<unknown>;
+  /** Images whose properties match (a backup's rotation finds the server's older backups). */
+  listImages(filters: Readonly<Record<string, string>>): Promise<Image[]>;
 }
 
 export interface InstanceManagerOptions {
@@ -68,6 +73,7 @@ export const ACTION_EVENTS = {
   terminate: 'compute_terminate_instance',
   rebuild: 'compute_rebuild_instance',
   snapshot: 'compute_snapshot_instance',
+  backup: 'compute_backup_instance',
   crashDump: 'compute_trigger_crash_dump',
   pause: 'compute_pause_instance',
   unpause: 'compute_unpause_instance',
@@ -295,32 +301,40 @@ export class InstanceManager implements ComputeRpcTarget {
   }
 
   /**
-   * createImage: the disk, its base folded in, written to a standalone qcow2 (the guest paused
+   * createImage and createBackup: the disk, its base folded in, written to a standalone qcow2 (the guest paused
    * meanwhile if it runs) and uploaded into the image the API created; task_state
    * image_snapshot_pending → image_snapshot → image_pending_upload → image_uploading → none. On failure the image is
    * deleted, as Nova does, and the server goes back to no task.
    */
   snapshotInstance(request: SnapshotRequest): Promise<void> {
-    const { uuid, request_id, image_id } = request;
+    const { uuid, request_id, image_id, backup } = request;
+    // A backup starts from image_backup and goes straight to the upload states (Nova's _snapshot_instance).
+    const event = backup ? ACTION_EVENTS.backup : ACTION_EVENTS.snapshot;
+    const first = backup ? 'image_backup' : 'image_snapshot_pending';
     return this.locked(uuid, async () => {
       const log = this.options.logger.child({ instance: uuid, request_id, image: image_id });
       const path = this.files.snapshotPath(uuid, image_id);
-      await this.eventStart(uuid, request_id, ACTION_EVENTS.snapshot);
+      await this.eventStart(uuid, request_id, event);
       try {
-        if (!(await this.instanceUpdate(uuid, { task_state: 'image_snapshot' }, ['image_snapshot_pending'])).updated) throw new InstanceGoneError(uuid);
-        await this.instanceUpdate(uuid, { task_state: 'image_pending_upload' }, ['image_snapshot']);
+        if (backup) {
+          if (!(await this.instanceUpdate(uuid, { task_state: 'image_pending_upload' }, [first])).updated) throw new InstanceGoneError(uuid);
+        } else {
+          if (!(await this.instanceUpdate(uuid, { task_state: 'image_snapshot' }, [first])).updated) throw new InstanceGoneError(uuid);
+          await this.instanceUpdate(uuid, { task_state: 'image_pending_upload' }, ['image_snapshot']);
+        }
         await this.driver.snapshot(uuid, path);
         await this.instanceUpdate(uuid, { task_state: 'image_uploading' }, ['image_pending_upload']);
         await this.options.image.uploadImageData(image_id, path);
         await this.instanceUpdate(uuid, { task_state: null }, ['image_uploading']);
-        await this.eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Success');
-        log.info('snapshot uploaded');
+        if (backup) await rotateBackups(this.options.image, uuid, backup, log);
+        await this.eventFinish(uuid, request_id, event, 'Success');
+        log.info(backup ? 'backup uploaded' : 'snapshot uploaded');
       } catch (error) {
         log.error({ err: error }, 'snapshot failed');
-        await this.instanceUpdate(uuid, { task_state: null }, ['image_snapshot_pending', 'image_snapshot', 'image_pending_upload', 'image_uploading']).catch(() => undefined);
+        await this.instanceUpdate(uuid, { task_state: null }, [first, 'image_snapshot', 'image_pending_upload', 'image_uploading']).catch(() => undefined);
         await this.options.image.deleteImage(image_id).catch((err: unknown) => log.warn({ err }, 'could not delete the failed snapshot image'));
         if (!(error instanceof InstanceGoneError)) await this.fault(uuid, error);
-        await this.eventFinish(uuid, request_id, ACTION_EVENTS.snapshot, 'Error', error);
+        await this.eventFinish(uuid, request_id, event, 'Error', error);
       } finally {
         await rm(path, { force: true }).catch(() => undefined);
       }
@@ -457,6 +471,14 @@ export class InstanceManager implements ComputeRpcTarget {
   /** Where the console proxy finds the guest's VNC server or serial port. */
   getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo> {
     return consoleConnectInfo(this.host, this.files, (uuid) => this.driver.isRunning(uuid), request);
+  }
+
+  getDiagnostics(request: { readonly uuid: string }): Promise<ServerDiagnostics> {
+    return collectDiagnostics(this.driver, this.files, request.uuid);
+  }
+
+  getHostUptime(): Promise<string> {
+    return hostUptime();
   }
 
   externalInstanceEvents(events: readonly InstanceEvent[]): void {

@@ -79,6 +79,9 @@ export class QemuDriver {
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 60_000;
   }
 
+  /** kvm or tcg (QEMU's software emulation): what the hypervisor reports as its type. */
+  accelerator(): Promise<Accelerator> { return this.options.accelerator(); }
+
   /** The host's network namespace (simulated hosts), where QEMU and the host's own tools run. */
   get netns(): string | undefined { return this.options.netns; }
 

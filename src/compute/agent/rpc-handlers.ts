@@ -5,7 +5,7 @@
 // Casts hand their work to the manager and return at once, as Nova acknowledges casts on
 // receipt: a build waits minutes for its ports, and events for it must still get through.
 import type { Bus, BusArgs, Handlers, Server } from '../../bus/index.js';
-import type { ConsoleConnectInfo, ConsoleConnectRequest, FlavorSnapshot, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
+import type { ConsoleConnectInfo, ConsoleConnectRequest, FlavorSnapshot, ServerDiagnostics, InstanceBuild, InstanceEvent, RequestedNetwork } from '../rpc/compute-protocol.js';
 import { COMPUTE_RPC_TOPIC, CONSOLE_TYPES, MAX_ADMIN_PASSWORD } from '../rpc/compute-protocol.js';
 import { DASHED_UUID as UUID } from '../../core/ids.js';
 import type { GuestHardware } from './guest-hardware.js';
@@ -65,6 +65,8 @@ export interface ComputeRpcTarget {
   rebuildEvacuatedInstance(request: RebuildEvacuatedRequest): Promise<void>;
   getConsoleOutput(request: ConsoleRequest): Promise<string>;
   getConsoleConnectInfo(request: ConsoleConnectRequest): Promise<ConsoleConnectInfo>;
+  getDiagnostics(request: { readonly uuid: string }): Promise<ServerDiagnostics>;
+  getHostUptime(): Promise<string>;
   externalInstanceEvents(events: readonly InstanceEvent[]): void;
 }
 
@@ -282,12 +284,27 @@ export function parseRebuildInstance(raw: BusArgs | unknown): RebuildRequest {
 }
 
 /** snapshot_instance {uuid, request_id, image_id}: the image the API created, to upload into. */
-export interface SnapshotRequest extends InstanceRequest { readonly image_id: string }
+export interface SnapshotRequest extends InstanceRequest {
+  readonly image_id: string;
+  /** backup_instance: keep this many backups of this type (older ones deleted after the upload). */
+  readonly backup?: BackupRotation;
+}
+export interface BackupRotation { readonly type: string; readonly rotation: number }
 
 export function parseSnapshotInstance(raw: BusArgs | unknown): SnapshotRequest {
   const m = 'snapshot_instance';
   const { args, request } = instanceArgs(m, raw, ['image_id']);
   return { ...request, image_id: uuid(m, 'image_id', args.image_id) };
+}
+
+/** backup_instance {uuid, request_id, image_id, backup_type, rotation}. */
+export function parseBackupInstance(raw: BusArgs | unknown): SnapshotRequest {
+  const m = 'backup_instance';
+  const { args, request } = instanceArgs(m, raw, ['image_id', 'backup_type', 'rotation']);
+  return {
+    ...request, image_id: uuid(m, 'image_id', args.image_id),
+    backup: { type: text(m, 'backup_type', args.backup_type, 255, { empty: true }), rotation: int(m, 'rotation', args.rotation, 0) },
+  };
 }
 
 /** rescue_instance {uuid, request_id, rescue_image_id, admin_password}: the image to boot a rescue disk from. */
@@ -506,6 +523,20 @@ export function parseGetConsoleConnectInfo(raw: BusArgs | unknown): ConsoleConne
   return { uuid: uuid(m, 'uuid', args.uuid), console_type: type };
 }
 
+/** get_diagnostics {uuid}. */
+export function parseGetDiagnostics(raw: BusArgs | unknown): { uuid: string } {
+  const m = 'get_diagnostics';
+  const args = object(m, 'arguments', raw);
+  only(m, 'arguments', args, ['uuid']);
+  return { uuid: uuid(m, 'uuid', args.uuid) };
+}
+
+/** get_host_uptime {} (no arguments). */
+export function parseGetHostUptime(raw: BusArgs | unknown): Record<string, never> {
+  only('get_host_uptime', 'arguments', object('get_host_uptime', 'arguments', raw ?? {}), []);
+  return {};
+}
+
 const EVENT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const EVENT_STATUSES = ['completed', 'failed', 'in-progress'];
 
@@ -541,6 +572,7 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     reboot_instance: async (args) => detach(target.rebootInstance(parseRebootInstance(args))),
     trigger_crash_dump: async (args) => detach(target.triggerCrashDump(parseInstanceRequest('trigger_crash_dump', args))),
     snapshot_instance: async (args) => detach(target.snapshotInstance(parseSnapshotInstance(args))),
+    backup_instance: async (args) => detach(target.snapshotInstance(parseBackupInstance(args))),
     rebuild_instance: async (args) => detach(target.rebuildInstance(parseRebuildInstance(args))),
     pause_instance: async (args) => detach(target.pauseInstance(parseInstanceRequest('pause_instance', args))),
     unpause_instance: async (args) => detach(target.unpauseInstance(parseInstanceRequest('unpause_instance', args))),
@@ -567,6 +599,8 @@ export function computeHandlers(target: ComputeRpcTarget): Handlers {
     rebuild_evacuated_instance: async (args) => detach(target.rebuildEvacuatedInstance(parseRebuildEvacuated(args))),
     get_console_output: async (args) => ({ output: await target.getConsoleOutput(parseGetConsoleOutput(args)) }),
     get_console_connect_info: async (args) => ({ ...await target.getConsoleConnectInfo(parseGetConsoleConnectInfo(args)) }),
+    get_diagnostics: async (args) => ({ ...await target.getDiagnostics(parseGetDiagnostics(args)) }),
+    get_host_uptime: async (args) => { parseGetHostUptime(args); return { uptime: await target.getHostUptime() }; },
     external_instance_event: async (args) => { target.externalInstanceEvents(parseExternalInstanceEvent(args).events); return undefined; },
   };
 }

@@ -5,6 +5,7 @@
 //                                             always present when asked for; 2.88 drops the resource
 //                                             fields and cpu_info from details and adds `uptime`;
 //   GET /os-hypervisors/{id}                  details (`with_servers` from 2.53);
+//   GET /os-hypervisors/{id}/uptime           < 2.88: the host's `uptime` line from its agent;
 //   GET /os-hypervisors/statistics            < 2.88: sums over nodes of enabled compute services;
 //   GET /os-hypervisors/{pattern}/search      < 2.53;
 //   GET /os-hypervisors/{pattern}/servers     < 2.53.
@@ -13,6 +14,7 @@ import { ApiError, badRequest } from '../../core/errors.js';
 import type { ComputeNodeRow } from '../db/schema.js';
 import { serviceIsUp } from '../domain/availability-zones.js';
 import { enforce } from '../domain/policy.js';
+import { hostUptime } from '../domain/host-uptime.js';
 import {
   currentWorkloads, findComputeNode, instancesOnHost, listComputeNodes, searchComputeNodes, withServices, type NodeWithService,
 } from '../domain/services.js';
@@ -59,7 +61,7 @@ function render(ctx: Ctx, { node, service }: NodeWithService, view: View): Recor
       for (const f of STAT_FIELDS) out[f] = stats[f];
       out.cpu_info = ctx.mv.atLeast('2.28') ? parseCpuInfo(node.cpu_info) : node.cpu_info;
     } else {
-      // The host's uptime needs an RPC to its compute agent, which does not answer it yet.
+      // Lists leave it out (one RPC per host); show fills it in.
       out.uptime = null;
     }
   }
@@ -147,20 +149,35 @@ function list(detail: boolean) {
   };
 }
 
-async function show(ctx: Ctx): Promise<unknown> {
+/** The node and service of `id` (a uuid from 2.53, an integer before), or Nova's 404. */
+async function nodeById(ctx: Ctx, id: string): Promise<NodeWithService> {
   const uuids = ctx.mv.atLeast(UUID_FOR_ID);
-  if (uuids) validateQuery(ctx.query, { with_servers: booleanType }, false);
-  enforce(ctx.deps.policy, ctx.caller, RULE('show'), {});
-  const withServers = withServersParam(ctx);
-  const id = ctx.params.id!;
   if (uuids && !isUuidLike(id)) throw badRequest(`Invalid uuid ${id.slice(0, 255)}`);
   const node = uuids
     ? await findComputeNode(ctx.deps.db, { uuid: id.toLowerCase() })
     : (/^\d+$/.test(id) && Number.isSafeInteger(Number(id)) ? await findComputeNode(ctx.deps.db, { id: Number(id) }) : undefined);
   const pair = node ? (await withServices(ctx.deps.db, [node]))[0] : undefined;
   if (!pair) throw new ApiError(404, `Hypervisor with ID '${id.slice(0, 255)}' could not be found.`);
+  return pair;
+}
+
+async function show(ctx: Ctx): Promise<unknown> {
+  if (ctx.mv.atLeast(UUID_FOR_ID)) validateQuery(ctx.query, { with_servers: booleanType }, false);
+  enforce(ctx.deps.policy, ctx.caller, RULE('show'), {});
+  const withServers = withServersParam(ctx);
+  const pair = await nodeById(ctx, ctx.params.id!);
   const [view] = await views(ctx, [pair], true, withServers);
+  // 2.88 folds the uptime into show; a host that cannot answer shows none (Nova's show does too).
+  if (ctx.mv.atLeast('2.88')) view!.uptime = await hostUptime(ctx.deps, pair.service).catch(() => null);
   return { hypervisor: view };
+}
+
+/** GET /os-hypervisors/{id}/uptime (< 2.88): the summary view with the host's `uptime` line. */
+async function uptime(ctx: Ctx): Promise<unknown> {
+  enforce(ctx.deps.policy, ctx.caller, RULE('uptime'), {});
+  const pair = await nodeById(ctx, ctx.params.id!);
+  const line = await hostUptime(ctx.deps, pair.service);
+  return { hypervisor: { ...render(ctx, pair, { detail: false }), uptime: line } };
 }
 
 async function statistics(ctx: Ctx): Promise<unknown> {
@@ -191,6 +208,7 @@ export function registerHypervisorRoutes(router: ComputeRouter): void {
   router.route('GET', '/os-hypervisors/detail', { handler: list(true) });
   router.route('GET', '/os-hypervisors/statistics', { max: '2.87', handler: statistics });
   router.route('GET', '/os-hypervisors/:id', { handler: show });
+  router.route('GET', '/os-hypervisors/:id/uptime', { max: '2.87', handler: uptime });
   router.route('GET', '/os-hypervisors/:pattern/search', { max: '2.52', handler: byPattern('search') });
   router.route('GET', '/os-hypervisors/:pattern/servers', { max: '2.52', handler: byPattern('servers') });
 }

@@ -22,6 +22,12 @@ import { SERVER_IMAGE_ACTIONS } from './server-image-routes.js';
 import { SERVER_MOVE_ACTIONS } from './server-move-routes.js';
 import { SERVER_SHELVE_ACTIONS } from './server-shelve-routes.js';
 import { SERVER_EVACUATE_ACTIONS } from './server-evacuate-routes.js';
+import { SERVER_RESET_STATE_ACTIONS } from './server-reset-state-routes.js';
+import { registerServerDiagnosticsRoutes } from './server-diagnostics-routes.js';
+import { registerHostRoutes } from './host-routes.js';
+import { registerInstanceUsageAuditLogRoutes } from './instance-usage-audit-log-routes.js';
+import { registerNetworkRoutes } from './network-routes.js';
+import { SERVER_BACKUP_ACTIONS } from './server-backup-routes.js';
 import { registerMigrationRoutes } from './migration-routes.js';
 import { SERVER_RESCUE_ACTIONS } from './server-rescue-routes.js';
 import { SERVER_PASSWORD_ACTIONS } from './server-admin-password-routes.js';
@@ -55,6 +61,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerActionRoutes(router, {
     ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_CONSOLE_ACTIONS, ...SERVER_MOVE_ACTIONS, ...SERVER_EVACUATE_ACTIONS,
     ...SERVER_RESCUE_ACTIONS, ...SERVER_PASSWORD_ACTIONS, ...SERVER_SHELVE_ACTIONS,
+    ...SERVER_RESET_STATE_ACTIONS, ...SERVER_BACKUP_ACTIONS,
   });
   registerSecurityGroupRoutes(router);
   registerTenantUsageRoutes(router);
@@ -70,5 +77,9 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerAggregateRoutes(router);
   registerServerGroupRoutes(router);
   registerRemoteConsoleRoutes(router);
+  registerServerDiagnosticsRoutes(router);
+  registerHostRoutes(router);
+  registerInstanceUsageAuditLogRoutes(router);
+  registerNetworkRoutes(router);
   return router;
 }

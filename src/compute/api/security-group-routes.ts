@@ -10,6 +10,7 @@ import { ApiError, badRequest } from '../../core/errors.js';
 import { isServiceApiError, type NetworkClient, type SecurityGroup } from '../../core/clients/index.js';
 import { enforce, ownTarget } from '../domain/policy.js';
 import { checkNotLocked, instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
+import { portGroupNames, recordServerGroupNames } from '../domain/servers/security-group-names.js';
 import type { ComputeRouter, Ctx, Endpoint } from './router.js';
 import { lastQueryValue, validateBody, type Schema } from './validation.js';
 
@@ -176,6 +177,7 @@ async function changeServerGroup(ctx: Ctx, action: 'addSecurityGroup' | 'removeS
       if (holding.length === 0) throw badRequest(`Security group ${name} not associated with the instance ${row.uuid}`, 'SecurityGroupNotExistsForInstance');
       for (const port of holding) await net.updatePort(port.id, { security_groups: (port.security_groups ?? []).filter((g) => g !== group.id) });
     }
+    await recordServerGroupNames(ctx.deps.db, row.uuid, await portGroupNames(net, row.uuid));
   } catch (err) {
     throw translated(err, name);
   }

@@ -21,8 +21,11 @@ export interface ServerExtras {
   readonly networkInfo: VifInfo[];
   readonly tags: string[];
   readonly fault: InstanceFaultRow | undefined;
-  /** The request spec's security group names (what the ports were created with). */
-  readonly securityGroups: string[];
+  /**
+   * The request spec's security group names: what the ports were created with, kept current by
+   * add/removeSecurityGroup (undefined: no spec says, the ports have `default`).
+   */
+  securityGroups: string[] | undefined;
   readonly volumes: { id: string; delete_on_termination: boolean }[];
   /** The host's nova-compute service, for host_status. */
   readonly service: ServiceRow | undefined;
@@ -102,7 +105,7 @@ function parseJson<T>(text: string | null | undefined, fallback: T): T {
 export async function loadServerExtras(db: Kysely<ComputeDb>, rows: readonly InstanceRow[], options: { serverGroups?: boolean } = {}): Promise<Map<string, ServerExtras>> {
   const out = new Map<string, ServerExtras>();
   for (const r of rows) {
-    out.set(r.uuid, { metadata: {}, networkInfo: [], tags: [], fault: undefined, securityGroups: [], volumes: [], service: undefined, serverGroups: [] });
+    out.set(r.uuid, { metadata: {}, networkInfo: [], tags: [], fault: undefined, securityGroups: undefined, volumes: [], service: undefined, serverGroups: [] });
   }
   const get = (uuid: string): ServerExtras => out.get(uuid)!;
   const hosts = [...new Set(rows.map((r) => r.host).filter((h): h is string => h !== null && h !== ''))];
@@ -126,7 +129,7 @@ export async function loadServerExtras(db: Kysely<ComputeDb>, rows: readonly Ins
     }
     for (const s of specs) {
       const groups = parseJson<{ security_groups?: unknown }>(s.spec, {}).security_groups;
-      if (Array.isArray(groups)) get(s.instance_uuid).securityGroups.push(...groups.filter((g): g is string => typeof g === 'string'));
+      if (Array.isArray(groups)) get(s.instance_uuid).securityGroups = groups.filter((g): g is string => typeof g === 'string');
     }
     for (const b of bdms) {
       if (b.volume_id !== null) get(b.instance_uuid).volumes.push({ id: b.volume_id, delete_on_termination: b.delete_on_termination === 1 });
@@ -269,11 +272,10 @@ export function renderServer(ctx: ViewContext, row: InstanceRow, extras: ServerE
         s['OS-EXT-SRV-ATTR:user_data'] = row.user_data;
       }
     }
-    // Neutron reports the groups of the server's ports: none without a NIC.
-    if (extras.networkInfo.length > 0) {
-      const names = [...new Set(extras.securityGroups.length > 0 ? extras.securityGroups : ['default'])];
-      s.security_groups = names.map((name) => ({ name }));
-    }
+    // Neutron reports the groups of the server's ports: none without a NIC, and the key is left
+    // out when every group was removed (Nova shows only the groups it finds).
+    const names = [...new Set(extras.securityGroups ?? ['default'])];
+    if (extras.networkInfo.length > 0 && names.length > 0) s.security_groups = names.map((name) => ({ name }));
     s['os-extended-volumes:volumes_attached'] = extras.volumes.map((v) =>
       (mv.atLeast('2.3') ? { id: v.id, delete_on_termination: v.delete_on_termination } : { id: v.id }));
     if (mv.atLeast('2.16')) {

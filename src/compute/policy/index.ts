@@ -4,6 +4,7 @@ import { Enforcer, loadPolicyFile, type DefaultRules } from '../../core/policy/i
 import type { NimbusConfig } from '../../core/config.js';
 import type { ComputeConfig } from '../config.js';
 import { NOVA_FLAVOR_RULES, NOVA_KEYPAIR_RULES, NOVA_QUOTA_RULES, NOVA_ZONE_RULES } from './api-rules.js';
+import { NOVA_ADMIN_API_RULES } from './admin-api-rules.js';
 import { NOVA_AGGREGATE_RULES, NOVA_SERVER_GROUP_RULES } from './aggregate-rules.js';
 import { NOVA_BASE_RULES } from './base-rules.js';
 import { NOVA_SERVER_RULES } from './server-rules.js';
@@ -22,6 +23,7 @@ export const novaDefaults: DefaultRules = {
   ...NOVA_SERVER_EXTRA_RULES,
   ...NOVA_AGGREGATE_RULES,
   ...NOVA_SERVER_GROUP_RULES,
+  ...NOVA_ADMIN_API_RULES,
 };
 
 /** Scope enforcement follows the cloud-wide identity switch, as for the other services. */

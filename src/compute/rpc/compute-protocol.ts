@@ -11,6 +11,8 @@
 //   cast rebuild_instance       {uuid, request_id, image_id, display_name, hostname, key_name, key_data,
 //                                user_data, metadata, admin_password, stopped}
 //   cast snapshot_instance      {uuid, request_id, image_id}   (createImage: upload into that image)
+//   cast backup_instance        {uuid, request_id, image_id, backup_type, rotation}   (createBackup: upload, then
+//                                delete this server's oldest backups of that type beyond rotation)
 //   cast rescue_instance        {uuid, request_id, rescue_image_id, admin_password}   (boot a rescue disk, own disk second)
 //   cast unrescue_instance      {uuid, request_id}
 //   call attach_interface       {uuid, request_id, network_id, fixed_ip?, tag?} | {uuid, request_id, port_id, tag?}
@@ -39,6 +41,8 @@
 //   call get_console_output     {uuid, length?: number} → {output: string}   (length: last N lines)
 //   call get_console_connect_info {uuid, console_type: 'novnc' | 'serial'} → ConsoleConnectInfo
 //                                (errors InstanceNotFound, InstanceNotReady, ConsoleTypeUnavailable)
+//   call get_diagnostics        {uuid} → ServerDiagnostics   (QMP and the taps' counters; InstanceNotFound, InstanceNotRunning)
+//   call get_host_uptime        {} → {uptime: string}   (`uptime`'s line, from /proc/uptime and /proc/loadavg)
 //   cast external_instance_event {events: InstanceEvent[]}
 export const COMPUTE_RPC_TOPIC = 'compute';
 
@@ -51,6 +55,33 @@ export interface ConsoleConnectInfo {
   readonly host: string;
   readonly port: number | null;
   readonly unix_socket: string | null;
+}
+
+/** A guest's diagnostics, in Nova's standard shape (nova.virt.diagnostics, the API's 2.48 view). */
+export interface ServerDiagnostics {
+  readonly state: 'pending' | 'running' | 'paused' | 'shutdown' | 'crashed' | 'suspended';
+  readonly driver: 'libvirt';
+  readonly hypervisor: string;
+  readonly hypervisor_os: string;
+  /** Seconds since the guest's QEMU started. */
+  readonly uptime: number | null;
+  readonly config_drive: boolean;
+  readonly num_cpus: number;
+  readonly num_nics: number;
+  readonly num_disks: number;
+  /** MiB. */
+  readonly memory_details: { readonly maximum: number | null; readonly used: number | null };
+  /** time: ns of host CPU the vCPU thread used. */
+  readonly cpu_details: ReadonlyArray<{ readonly id: number | null; readonly time: number | null; readonly utilisation: number | null }>;
+  /** Counters as the guest sees them (the tap's rx is the guest's tx). */
+  readonly nic_details: ReadonlyArray<{
+    readonly mac_address: string | null;
+    readonly rx_octets: number | null; readonly rx_errors: number | null; readonly rx_drop: number | null; readonly rx_packets: number | null; readonly rx_rate: number | null;
+    readonly tx_octets: number | null; readonly tx_errors: number | null; readonly tx_drop: number | null; readonly tx_packets: number | null; readonly tx_rate: number | null;
+  }>;
+  readonly disk_details: ReadonlyArray<{
+    readonly read_bytes: number | null; readonly read_requests: number | null; readonly write_bytes: number | null; readonly write_requests: number | null; readonly errors_count: number | null;
+  }>;
 }
 
 /** The longest admin password the agent carries, printable (the API refuses others before a cast: checkAdminPass). */

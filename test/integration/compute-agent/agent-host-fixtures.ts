@@ -33,6 +33,7 @@ export function guestImageSource(imageId: string, guest: () => GuestImage, hooks
     downloadImage: async (_id, dest) => { copyFileSync(guest().path, dest); },
     uploadImageData: hooks.uploadImageData ?? (async () => undefined),
     deleteImage: hooks.deleteImage ?? (async () => undefined),
+    listImages: async () => [],
   };
 }
 

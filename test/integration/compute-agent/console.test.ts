@@ -57,6 +57,7 @@ describe('web console on a real guest (noVNC and serial through the proxy)', { s
     downloadImage: async (_id, dest) => { copyFileSync(guest.path, dest); },
     uploadImageData: async () => undefined,
     deleteImage: async () => undefined,
+    listImages: async () => [],
   };
 
   before(async () => {

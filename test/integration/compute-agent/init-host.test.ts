@@ -94,7 +94,7 @@ describe('compute agent init_host (restart recovery)', () => {
       bus, host: HOST, files, driver: driver as unknown as QemuDriver, network, logger,
       image: {
         getImage: async () => { throw new Error('no images here'); }, downloadImage: async () => undefined,
-        uploadImageData: async () => undefined, deleteImage: async () => undefined,
+        uploadImageData: async () => undefined, deleteImage: async () => undefined, listImages: async () => [],
       },
     });
   });

@@ -66,7 +66,7 @@ describe('changePassword on the host (guest agent double)', () => {
     manager = new InstanceManager({
       bus, host: HOST, files: new InstanceFiles(stateDir), driver: driver as unknown as QemuDriver, network: {} as NetworkClient,
       logger: createLogger(process.env.NIMBUS_TEST_LOG ?? 'silent'),
-      image: { getImage: async () => { throw new Error('none'); }, downloadImage: async () => undefined, uploadImageData: async () => undefined, deleteImage: async () => undefined },
+      image: { getImage: async () => { throw new Error('none'); }, downloadImage: async () => undefined, uploadImageData: async () => undefined, deleteImage: async () => undefined, listImages: async () => [] },
     });
   });
   after(async () => {

@@ -130,6 +130,23 @@ describe('os-hypervisors', () => {
       "Hypervisor with ID '00000000-0000-4000-8000-000000000000' could not be found.");
   });
 
+  it('answers the host\'s uptime from its agent (< 2.88), and in show from 2.88', async () => {
+    const line = ' 10:00:00 up 3 days,  1:02,  0 users,  load average: 0.00, 0.01, 0.05';
+    const agent = await bus.serve('compute', 'cmp1', { get_host_uptime: async (args) => { assert.deepEqual(args, {}); return { uptime: line }; } });
+    try {
+      assert.deepEqual(await get('/1/uptime'), { hypervisor: { id: 1, hypervisor_hostname: 'cmp1.example', state: 'up', status: 'enabled', uptime: line } });
+      assert.equal((await get(`/${UUIDS[0]}/uptime`, '2.53')).hypervisor.uptime, line);
+      assert.equal((await get(`/${UUIDS[0]}`, '2.88')).hypervisor.uptime, line);
+      assert.equal((await get(`/${UUIDS[0]}/uptime`, '2.88', 404)).itemNotFound !== undefined, true);
+      assert.equal((await get('/999/uptime', '2.1', 404)).itemNotFound.message, "Hypervisor with ID '999' could not be found.");
+      assert.equal((await get('/abc/uptime', '2.53', 400)).badRequest.message, 'Invalid uuid abc');
+      const refused = await h.request('GET', '/v2.1/os-hypervisors/1/uptime', { token: h.alice.token });
+      assert.equal(refused.statusCode, 403);
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it('sums statistics over enabled compute services (< 2.88)', async () => {
     assert.deepEqual((await get('/statistics')).hypervisor_statistics, {
       count: 3, vcpus: 12, memory_mb: 24576, local_gb: 300, vcpus_used: 3, memory_mb_used: 4608, local_gb_used: 30,

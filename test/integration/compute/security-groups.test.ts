@@ -92,4 +92,22 @@ describe('compute security groups (os-security-groups)', () => {
     assert.equal((await req('POST', `/servers/${vm.uuid}/action`, { removeSecurityGroup: { name: 'app' } })).statusCode, 400);
     assert.equal((await req('DELETE', `/os-security-groups/${sg.id}`)).statusCode, 202);
   });
+
+  it('shows the ports\' groups in the server view, and no security_groups once every group is removed', async () => {
+    const vm = await insertInstance(w.compute.db, { project_id: t.projectId, user_id: t.userId });
+    const port = await w.clients.network.createPort({ network_id: net.network.id, project_id: t.projectId, device_id: vm.uuid, device_owner: 'compute:nova' });
+    const now = new Date().toISOString();
+    await w.compute.db.insertInto('nova_request_spec').values({ instance_uuid: vm.uuid, spec: JSON.stringify({ security_groups: ['default'] }), created_at: now, updated_at: now }).execute();
+    await w.compute.db.insertInto('nova_instance_info_cache').values({
+      instance_uuid: vm.uuid, updated_at: now,
+      network_info: JSON.stringify([{ id: port.id, address: port.mac_address, network: { id: net.network.id, label: 'sg-net', subnets: [] } }]),
+    }).execute();
+    const groupsShown = async () => (await req('GET', `/servers/${vm.uuid}`)).json().server.security_groups as { name: string }[] | undefined;
+    assert.deepEqual(await groupsShown(), [{ name: 'default' }]);
+    await create('web');
+    assert.equal((await req('POST', `/servers/${vm.uuid}/action`, { addSecurityGroup: { name: 'web' } })).statusCode, 202);
+    assert.deepEqual((await groupsShown())?.map((g) => g.name).sort(), ['default', 'web']);
+    for (const name of ['web', 'default']) assert.equal((await req('POST', `/servers/${vm.uuid}/action`, { removeSecurityGroup: { name } })).statusCode, 202);
+    assert.equal(await groupsShown(), undefined);
+  });
 });

@@ -131,6 +131,8 @@ describe('compute agent RPC parsers', () => {
       rebuildEvacuatedInstance: async (r) => { seen.push(`evacuated:${r.record.ports.length}:${r.power_on}`); },
       getConsoleOutput: async (r) => `console of ${r.uuid} ${r.length ?? 'all'}`,
       getConsoleConnectInfo: async (r) => ({ host: 'h1', port: null, unix_socket: `/s/${r.console_type}/${r.uuid}.sock` }),
+      getDiagnostics: async () => { throw new Error('not used here'); },
+      getHostUptime: async () => ' 10:00:00 up 1 min,  0 users,  load average: 0.00, 0.00, 0.00',
       externalInstanceEvents: (events) => { seen.push(`events:${events.length}`); },
     };
     const h = computeHandlers(target);

@@ -12,6 +12,7 @@ export const INSTANCE_ACTION = {
   RESIZE: 'resize', MIGRATE: 'migrate', CONFIRM_RESIZE: 'confirmResize', REVERT_RESIZE: 'revertResize', LIVE_MIGRATION: 'live-migration', EVACUATE: 'evacuate',
   SHELVE: 'shelve', SHELVE_OFFLOAD: 'shelveOffload', UNSHELVE: 'unshelve',
   RESCUE: 'rescue', UNRESCUE: 'unrescue', ATTACH_INTERFACE: 'attach_interface', DETACH_INTERFACE: 'detach_interface', CHANGE_PASSWORD: 'changePassword',
+  RESET_STATE: 'resetState', BACKUP: 'createBackup',
 } as const;
 
 export interface ActionStart {

@@ -3,6 +3,8 @@
 // server's uuid, image_type=snapshot, base_image_ref and the body's metadata), task_state
 // image_snapshot_pending claimed conditionally with a `createImage` action, then the host's agent
 // told to fill it (snapshot_instance). Active, stopped, paused and suspended servers only.
+// createBackup is the same with image_type=backup, task_state image_backup, a `createBackup`
+// action and backup_instance, whose agent then rotates the server's older backups.
 import { ApiError } from '../../../core/errors.js';
 import type { Image, ImageClient } from '../../../core/clients/index.js';
 import type { ComputeDeps } from '../../api/deps.js';
@@ -47,22 +49,35 @@ export async function createSnapshotImage(images: ImageClient, row: InstanceRow,
   }
 }
 
+/** What differs between createImage and createBackup (compute/api.py snapshot and backup). */
+export interface SnapshotKind {
+  /** The instance action and the name in InstanceInvalidState's message. */
+  readonly action: string;
+  readonly taskState: string;
+  /** The agent's cast, and what it carries besides {uuid, request_id, image_id}. */
+  readonly method: string;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+export const CREATE_IMAGE_KIND: SnapshotKind = { action: INSTANCE_ACTION.CREATE_IMAGE, taskState: 'image_snapshot_pending', method: 'snapshot_instance', args: {} };
+
 export async function snapshotServer(
   deps: ComputeDeps, caller: Caller, images: ImageClient, row: InstanceRow, name: string, metadata: Readonly<Record<string, string>>,
+  kind: SnapshotKind = CREATE_IMAGE_KIND,
 ): Promise<Image> {
   if (!row.host) throw instanceNotReady(row.uuid);
-  if (!SNAPSHOT_VM_STATES.includes(row.vm_state)) throw instanceInvalidState(row.uuid, 'createImage', 'vm_state', row.vm_state);
-  if (row.task_state !== null) throw instanceInvalidState(row.uuid, 'createImage', 'task_state', row.task_state);
+  if (!SNAPSHOT_VM_STATES.includes(row.vm_state)) throw instanceInvalidState(row.uuid, kind.action, 'vm_state', row.vm_state);
+  if (row.task_state !== null) throw instanceInvalidState(row.uuid, kind.action, 'task_state', row.task_state);
   const image = await createSnapshotImage(images, row, caller, name, metadata);
   try {
     await inTransaction(deps.db, async (trx) => {
-      const result = await trx.updateTable('nova_instance').set({ task_state: 'image_snapshot_pending', updated_at: nowIso() })
+      const result = await trx.updateTable('nova_instance').set({ task_state: kind.taskState, updated_at: nowIso() })
         .where('uuid', '=', row.uuid).where('deleted', '=', 0).where('vm_state', 'in', SNAPSHOT_VM_STATES).where('task_state', 'is', null).executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) {
-        throw new ApiError(409, `Conflict updating instance ${row.uuid}. Expected: {'task_state': [None]}. Actual: {'task_state': 'image_snapshot_pending'}`, 'UnexpectedTaskStateError');
+        throw new ApiError(409, `Conflict updating instance ${row.uuid}. Expected: {'task_state': [None]}. Actual: {'task_state': '${kind.taskState}'}`, 'UnexpectedTaskStateError');
       }
       await recordInstanceAction(trx, {
-        action: INSTANCE_ACTION.CREATE_IMAGE, instanceUuid: row.uuid, requestId: caller.requestId, userId: caller.userId, projectId: caller.projectId,
+        action: kind.action, instanceUuid: row.uuid, requestId: caller.requestId, userId: caller.userId, projectId: caller.projectId,
       });
     });
   } catch (error) {
@@ -71,7 +86,7 @@ export async function snapshotServer(
     throw error;
   }
   if (deps.bus !== undefined) {
-    await deps.bus.cast({ topic: COMPUTE_RPC_TOPIC, host: row.host }, 'snapshot_instance', { uuid: row.uuid, request_id: caller.requestId, image_id: image.id });
+    await deps.bus.cast({ topic: COMPUTE_RPC_TOPIC, host: row.host }, kind.method, { uuid: row.uuid, request_id: caller.requestId, image_id: image.id, ...kind.args });
   }
   return image;
 }
