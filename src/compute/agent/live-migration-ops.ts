@@ -63,8 +63,9 @@ export class LiveMigrationOperations {
       this.lastStats.set(uuid, stats);
       this.m.logger.info({ instance: uuid, dest: r.dest_host, ...stats }, 'guest moved to the destination');
       switched = (await this.m.conductor<{ updated: boolean }>('live_migration_switch', { uuid, migration_uuid, host: this.m.host })).updated;
-      await this.#callDest(r.dest_host, 'post_live_migration_at_destination', { ...ids, running });
+      // Nothing here is needed any more: the destination holds the disk and the running guest.
       await this.m.files.remove(uuid);
+      await this.#callDest(r.dest_host, 'post_live_migration_at_destination', { ...ids, running });
     }, async (error) => {
       if (switched) return; // the guest runs on the destination; what failed there is its fault to report
       await this.m.conductor('resize_failed', { uuid, migration_uuid, host: this.m.host, reason: messageOf(error) });
