@@ -41,7 +41,13 @@ async function rebuild(ctx: Ctx): Promise<unknown> {
   const { row: rebuilt, adminPass } = await rebuildServer(ctx.deps, ctx.caller, ctx.caller.auth.token, row, input);
   const serverGroups = ctx.mv.atLeast('2.71');
   const extras = await loadServerExtras(ctx.deps.db, [rebuilt], { serverGroups });
-  return { server: { ...renderServer(ctx, rebuilt, extras.get(rebuilt.uuid)!, { full: ctx.mv.atLeast('2.75'), serverGroups }), adminPass } };
+  const server: Record<string, unknown> = { ...renderServer(ctx, rebuilt, extras.get(rebuilt.uuid)!, { full: ctx.mv.atLeast('2.75'), serverGroups }), adminPass };
+  // 2.57: the rebuild answer carries the user data itself (and not as the extended attribute).
+  if (ctx.mv.atLeast('2.57')) {
+    delete server['OS-EXT-SRV-ATTR:user_data'];
+    server.user_data = rebuilt.user_data;
+  }
+  return { server };
 }
 
 export const SERVER_REBUILD_ACTIONS: Readonly<Record<string, readonly Endpoint[]>> = {
