@@ -141,7 +141,7 @@ describe('servers with the real openstack client', { skip: computeE2eSkip }, () 
     assert.equal((await ssh(fip, 'grep -c ^processor /proc/cpuinfo')).stdout.trim(), '2', 'the guest sees 2 vCPUs');
     const memAfter = Number(/MemTotal:\s+(\d+)/.exec((await ssh(fip, 'cat /proc/meminfo')).stdout)?.[1]);
     assert.ok(memAfter > memBefore, `more RAM after the resize (${memBefore} → ${memAfter} kB)`);
-    assert.deepEqual(instanceDirs(before), [], 'the confirmed resize left nothing on the source');
+    assert.ok(!instanceDirs(before).includes(id), 'the confirmed resize left nothing on the source');
 
     // Live migration with a ping every 200 ms through the floating IP.
     await ssh(fip, 'echo kept > /tmp/live-marker');
@@ -165,7 +165,7 @@ describe('servers with the real openstack client', { skip: computeE2eSkip }, () 
     console.log(JSON.stringify({ liveMigrationMs: liveMs, pingsSent: sent, pingsLost: lost, lossMsAt200msInterval: lost * 200 }));
     assert.ok(lost <= 25, `at most 5 s of pings lost during the live migration (lost ${lost} of ${sent})`);
     assert.equal((await ssh(fip, 'cat /tmp/live-marker')).stdout.trim(), 'kept', 'RAM moved with the guest');
-    await eventually('the source keeps nothing of the live-migrated guest', async () => (instanceDirs(source).length === 0 ? true : undefined), 30_000, 500);
+    await eventually('the source keeps nothing of the live-migrated guest', async () => (instanceDirs(source).includes(id) ? undefined : true), 30_000, 500);
 
     // Cold migration and revert: back where it was.
     const home = await hostOf('vm1');
@@ -180,7 +180,7 @@ describe('servers with the real openstack client', { skip: computeE2eSkip }, () 
     // Shelve (offloaded at once) and unshelve.
     await os(['server', 'shelve', 'vm1']);
     await reaches('vm1', 'SHELVED_OFFLOADED');
-    for (const host of [`${sandbox}-host1`, `${sandbox}-host2`]) assert.deepEqual(instanceDirs(host), [], `nothing of the offloaded server on ${host}`);
+    for (const host of [`${sandbox}-host1`, `${sandbox}-host2`]) assert.ok(!instanceDirs(host).includes(id), `nothing of the offloaded server on ${host}`);
     await os(['server', 'unshelve', 'vm1']);
     await reaches('vm1', 'ACTIVE');
     await sshUp(fip, 'after the unshelve');
