@@ -413,9 +413,8 @@ function parseRecord(m: string, value: unknown): InstanceRecord {
 }
 
 function moveArgs(m: string, raw: unknown, more: readonly string[]): { args: Obj; request: MoveRequest } {
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'migration_uuid', ...more]);
-  return { args, request: { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), migration_uuid: uuid(m, 'migration_uuid', args.migration_uuid) } };
+  const { args, request } = instanceArgs(m, raw, ['migration_uuid', ...more]);
+  return { args, request: { ...request, migration_uuid: uuid(m, 'migration_uuid', args.migration_uuid) } };
 }
 
 /** resize_instance {uuid, request_id, migration_uuid, dest_host, flavor, power_on}. */
@@ -494,23 +493,20 @@ export function parsePostLiveMigration(raw: BusArgs | unknown): PostLiveMigratio
 /** shelve_instance {uuid, request_id, image_id, offload}. */
 export function parseShelveInstance(raw: BusArgs | unknown): ShelveRequest {
   const m = 'shelve_instance';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'image_id', 'offload']);
-  return { uuid: uuid(m, 'uuid', args.uuid), request_id: requestId(m, args.request_id), image_id: uuid(m, 'image_id', args.image_id), offload: bool(m, 'offload', args.offload) };
+  const { args, request } = instanceArgs(m, raw, ['image_id', 'offload']);
+  return { ...request, image_id: uuid(m, 'image_id', args.image_id), offload: bool(m, 'offload', args.offload) };
 }
 
 /** unshelve_instance {uuid, request_id, shelved_image_id, local, build?, ports?}. */
 export function parseUnshelveInstance(raw: BusArgs | unknown): UnshelveRequest {
   const m = 'unshelve_instance';
-  const args = object(m, 'arguments', raw);
-  only(m, 'arguments', args, ['uuid', 'request_id', 'shelved_image_id', 'local', 'build', 'ports']);
-  const id = uuid(m, 'uuid', args.uuid);
+  const { args, request } = instanceArgs(m, raw, ['shelved_image_id', 'local', 'build', 'ports']);
   const local = bool(m, 'local', args.local);
   const shelved = args.shelved_image_id === null ? null : uuid(m, 'shelved_image_id', args.shelved_image_id);
-  if (local) return { uuid: id, request_id: requestId(m, args.request_id), shelved_image_id: shelved, local };
+  if (local) return { ...request, shelved_image_id: shelved, local };
   const build = parseBuild(m, args.build);
-  if (build.uuid !== id) throw new ComputeArgumentError(m, 'build.uuid must be the instance uuid');
-  return { uuid: id, request_id: requestId(m, args.request_id), shelved_image_id: shelved, local, build, ports: parsePorts(m, args.ports) };
+  if (build.uuid !== request.uuid) throw new ComputeArgumentError(m, 'build.uuid must be the instance uuid');
+  return { ...request, shelved_image_id: shelved, local, build, ports: parsePorts(m, args.ports) };
 }
 
 /** get_console_connect_info {uuid, console_type}. */

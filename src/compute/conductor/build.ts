@@ -81,6 +81,14 @@ export async function hostZone(db: Kysely<ComputeDb>, host: string, compute: Com
   return zones.length > 0 ? zones.join(',') : compute.defaultAvailabilityZone;
 }
 
+/** One instance fault (Nova's InstanceFault), its message cut to the column's 255 characters. */
+export async function insertFault(trx: ComputeTx, uuid: string, fault: { code: number; message: string; details: string; host: string | null }): Promise<void> {
+  await trx.insertInto('nova_instance_fault').values({
+    id: await nextId(trx, 'nova_instance_fault'), instance_uuid: uuid, code: fault.code, message: fault.message.slice(0, 255),
+    details: fault.details, host: fault.host, created_at: nowIso(),
+  }).execute();
+}
+
 /**
  * ERROR with a fault (Nova's _set_vm_state_and_notify): the instance (if not deleted meanwhile)
  * goes to vm_state error, task_state null; the event, if given, ends Error and the action ends.
@@ -93,12 +101,7 @@ export async function failInstance(db: Kysely<ComputeDb>, uuid: string, requestI
   await inTransaction(db, async (trx) => {
     const res = await trx.updateTable('nova_instance').set({ vm_state: 'error', task_state: null, ...unplaced, updated_at: nowIso() })
       .where('uuid', '=', uuid).where('deleted', '=', 0).executeTakeFirst();
-    if (Number(res.numUpdatedRows) > 0) {
-      await trx.insertInto('nova_instance_fault').values({
-        id: await nextId(trx, 'nova_instance_fault'), instance_uuid: uuid, code: fault.code, message: fault.message.slice(0, 255),
-        details: fault.details, host: fault.host, created_at: nowIso(),
-      }).execute();
-    }
+    if (Number(res.numUpdatedRows) > 0) await insertFault(trx, uuid, fault);
     const action = await findInstanceAction(trx, uuid, requestId);
     if (action) {
       if (event) await finishActionEvent(trx, action.id, event, 'Error');

@@ -3,14 +3,14 @@
 // (reschedule to an alternate or ERROR) or a server is gone (allocation dropped, row soft-deleted).
 // Every write is guarded by the host the agent speaks for: an agent never overwrites a server that
 // moved away or was deleted.
-import { inTransaction, nextId, nowIso } from '../db/transaction.js';
+import { inTransaction, nowIso } from '../db/transaction.js';
 import { findInstanceAction, finishActionEvent, finishInstanceAction, startActionEvent } from '../domain/servers/instance-actions.js';
 import { loadInstance } from '../domain/servers/lookup.js';
 import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
 import { parseNetworkInfo } from '../rpc/vif-info.js';
 import { resourcesFromFlavor } from '../scheduler/index.js';
 import {
-  claim, dropAllocation, failInstance, hostZone, instanceBuild, loadSpec, recordPlacement, type ConductorDeps,
+  claim, dropAllocation, failInstance, insertFault, hostZone, instanceBuild, loadSpec, recordPlacement, type ConductorDeps,
 } from './build.js';
 import type {
   ActionEventFinish, ActionEventStart, BuildFailed, FaultCreate, InfoCacheUpdate, InstanceDestroyed, InstanceOnHost, InstanceUpdate,
@@ -62,10 +62,7 @@ export async function faultCreate(deps: ConductorDeps, a: FaultCreate): Promise<
   await inTransaction(deps.db, async (trx) => {
     const row = await trx.selectFrom('nova_instance').select('uuid').where('uuid', '=', a.uuid).executeTakeFirst();
     if (!row) throw new Error(`Instance ${a.uuid} could not be found.`);
-    await trx.insertInto('nova_instance_fault').values({
-      id: await nextId(trx, 'nova_instance_fault'), instance_uuid: a.uuid, code: a.code, message: a.message, details: a.details,
-      host: a.host, created_at: nowIso(),
-    }).execute();
+    await insertFault(trx, a.uuid, a);
   });
   return {};
 }

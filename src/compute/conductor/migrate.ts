@@ -6,13 +6,13 @@
 import type { Kysely } from 'kysely';
 import type { PlacementClient } from '../../core/clients/placement-client.js';
 import type { ComputeDb, InstanceRow, MigrationRow } from '../db/schema.js';
-import { inTransaction, nextId, nowIso, type ComputeTx } from '../db/transaction.js';
+import { inTransaction, nowIso, type ComputeTx } from '../db/transaction.js';
 import { findInstanceAction, finishActionEvent, startActionEvent } from '../domain/servers/instance-actions.js';
 import { loadInstance } from '../domain/servers/lookup.js';
 import { advanceMigration, flavorColumns, loadMigration, migrationFlavor } from '../domain/servers/migrations.js';
 import { COMPUTE_RPC_TOPIC, type FlavorSnapshot } from '../rpc/compute-protocol.js';
 import { loadHostStates, resourcesFromFlavor, selectHosts, type RequestSpec } from '../scheduler/index.js';
-import { claim, loadSpec, NO_VALID_HOST, type ConductorDeps } from './build.js';
+import { claim, insertFault, loadSpec, NO_VALID_HOST, type ConductorDeps } from './build.js';
 import { POWER_STATE } from './instance-protocol.js';
 import type { LiveMigrate, MigrateServer, MigrationStatus, MigrationStep, ResizeFailed } from './migration-protocol.js';
 
@@ -49,9 +49,7 @@ async function setSpecFlavor(trx: ComputeTx, uuid: string, flavor: FlavorSnapsho
 }
 
 async function addFault(trx: ComputeTx, uuid: string, message: string, host: string | null): Promise<void> {
-  await trx.insertInto('nova_instance_fault').values({
-    id: await nextId(trx, 'nova_instance_fault'), instance_uuid: uuid, code: 400, message: message.slice(0, 255), details: '', host, created_at: nowIso(),
-  }).execute();
+  await insertFault(trx, uuid, { code: 400, message, details: '', host });
 }
 
 export async function conductorEvent(db: Kysely<ComputeDb>, uuid: string, requestId: string, event: string, result?: 'Success' | 'Error'): Promise<void> {

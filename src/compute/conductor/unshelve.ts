@@ -2,12 +2,12 @@
 // and is scheduled again when unshelved (Nova's conductor unshelve_instance: the same filters as
 // a build, server groups included, then the claim), then built on its new host from the shelved
 // image on its own ports, which the info cache lists.
-import { inTransaction, nextId, nowIso } from '../db/transaction.js';
+import { inTransaction, nowIso } from '../db/transaction.js';
 import { loadInstance, systemMetadataOf } from '../domain/servers/lookup.js';
 import { parseNetworkInfo } from '../rpc/vif-info.js';
 import { COMPUTE_RPC_TOPIC, tapName } from '../rpc/compute-protocol.js';
 import { resourcesFromFlavor, type RequestSpec } from '../scheduler/index.js';
-import { claimFirst, dropAllocation, hostZone, instanceBuild, loadSpec, NO_VALID_HOST, select, type ConductorDeps } from './build.js';
+import { claimFirst, dropAllocation, insertFault, hostZone, instanceBuild, loadSpec, NO_VALID_HOST, select, type ConductorDeps } from './build.js';
 import type { ShelveOffloaded, UnshelveInstance } from './shelve-protocol.js';
 
 export async function shelveOffloaded(deps: ConductorDeps, a: ShelveOffloaded): Promise<{ updated: boolean }> {
@@ -24,9 +24,7 @@ async function backToOffloaded(deps: ConductorDeps, uuid: string, message: strin
     const res = await trx.updateTable('nova_instance').set({ task_state: null, host: null, node: null, compute_node_uuid: null, updated_at: nowIso() })
       .where('uuid', '=', uuid).where('task_state', '=', 'unshelving').executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return;
-    await trx.insertInto('nova_instance_fault').values({
-      id: await nextId(trx, 'nova_instance_fault'), instance_uuid: uuid, code: 500, message: message.slice(0, 255), details: '', host: null, created_at: nowIso(),
-    }).execute();
+    await insertFault(trx, uuid, { code: 500, message, details: '', host: null });
   });
 }
 
