@@ -38,9 +38,13 @@ describe('Tempest: compute', { skip: !root ? 'needs root' : !hasQemu ? 'needs qe
   const sandbox = `t${process.pid % 10000}`;
   const env = { NIMBUS_DATAPLANE: 'sandbox', NIMBUS_SANDBOX_NAME: sandbox, NIMBUS_SANDBOX_HOSTS: '2', NIMBUS_UPLINK: 'true', NIMBUS_GUEST_IMAGE: '1' };
   let cloud: AllInOne;
-  // test_network_basic_ops's test_router_rescheduling moves a router between L3 agents through
-  // Neutron's l3-agent-scheduler API, which the network service does not serve yet.
-  const SCENARIOS = 'tempest\\.scenario\\.(test_server_basic_ops|test_snapshot_pattern|test_shelve_instance|test_network_basic_ops\\.TestNetworkBasicOps\\.test_(?!router_rescheduling))';
+  // CI runs each scenario's main test; NIMBUS_TEMPEST_SCENARIOS=all runs every test of the four
+  // modules (test_network_basic_ops' nine variants add ~5 min) — docs/testing.md. Left out of both:
+  // test_router_rescheduling moves a router between L3 agents through Neutron's l3-agent-scheduler
+  // API, which the network service does not serve yet.
+  const SCENARIOS = process.env.NIMBUS_TEMPEST_SCENARIOS === 'all'
+    ? 'tempest\\.scenario\\.(test_server_basic_ops|test_snapshot_pattern|test_shelve_instance|test_network_basic_ops\\.TestNetworkBasicOps\\.test_(?!router_rescheduling))'
+    : 'tempest\\.scenario\\.(test_server_basic_ops\\.TestServerBasicOps\\.test_server_basic_ops|test_snapshot_pattern\\.TestSnapshotPattern\\.test_snapshot_pattern|test_shelve_instance\\.TestShelveInstance\\.test_shelve_instance|test_network_basic_ops\\.TestNetworkBasicOps\\.test_network_basic_ops)\\b';
   const destroy = () => run('bin/nimbus', ['sandbox', 'destroy'], { env: { ...process.env, ...env } });
 
   before(async () => {
@@ -71,7 +75,7 @@ describe('Tempest: compute', { skip: !root ? 'needs root' : !hasQemu ? 'needs qe
     const r = await tempest(cloud, env, ['--regex', SCENARIOS]);
     console.log(JSON.stringify({ tempestScenarios: { ...r, output: undefined, seconds: Math.round((Date.now() - t0) / 1000) } }));
     assert.equal(r.failed, 0, r.output.slice(-5000));
-    // One each of server_basic_ops, snapshot_pattern and shelve_instance, and network_basic_ops' tests.
+    // One each of server_basic_ops, snapshot_pattern, shelve_instance and network_basic_ops at least.
     assert.ok(r.passed >= 4, r.output.slice(-5000));
   });
 });
