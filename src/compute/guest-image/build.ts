@@ -4,7 +4,8 @@
 //              modules the guest needs (dependency order from modinfo), /init and its scripts —
 //              written by our own cpio writer (fixed inode numbers, owners and mtimes) and gzip'd
 //   FAT        mformat on a plain file; mcopy the kernel, initramfs and syslinux.cfg; syslinux
-//              (its mtools-based installer) writes its boot sector and ldlinux.sys/.c32
+//              (its mtools-based installer) writes its boot sector and ldlinux.sys/.c32; for UEFI,
+//              syslinux-efi's loader as \EFI\BOOT\BOOTX64.EFI with the same syslinux.cfg
 //   disk       sfdisk (MBR, one bootable FAT16 partition at 1 MiB), the FAT written at its offset,
 //              syslinux's mbr.bin in the first 440 bytes; qemu-img converts it to qcow2
 // The result is cached in outDir under a key made of every input (kernel, busybox, dropbear and
@@ -52,13 +53,16 @@ export class GuestImageError extends Error {
   }
 }
 
-/** Host paths of the inputs (Debian packages: linux-image-amd64, busybox-static, dropbear-bin, syslinux, syslinux-common, mtools, fdisk, qemu-utils). */
+/** Host paths of the inputs (Debian packages: linux-image-amd64, busybox-static, dropbear-bin, syslinux, syslinux-common, syslinux-efi, mtools, fdisk, qemu-utils). */
 const BUSYBOX = '/bin/busybox';
 /** Bumped when the image's layout changes in this file (modes, paths), so cached builds are redone. */
-const LAYOUT_VERSION = 2;
+const LAYOUT_VERSION = 3;
 const DROPBEAR = '/usr/sbin/dropbear';
 const DROPBEARKEY = '/usr/bin/dropbearkey';
 const SYSLINUX_MBR = '/usr/lib/syslinux/mbr/mbr.bin';
+/** syslinux-efi's loader and its core module: the same syslinux.cfg boots the image under UEFI (OVMF). */
+const SYSLINUX_EFI = '/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi';
+const SYSLINUX_EFI_CORE = '/usr/lib/syslinux/modules/efi64/ldlinux.e64';
 const SYSLINUX_MBR_ALT = '/usr/lib/SYSLINUX/mbr.bin';
 const DISK_MIB = 32;
 const PART_START_SECTOR = 2048;
@@ -185,7 +189,7 @@ interface Inputs {
 async function gatherInputs(options: GuestImageOptions): Promise<Inputs> {
   const kernelVersion = await findKernelVersion(options.kernelVersion);
   const vmlinuz = `/boot/vmlinuz-${kernelVersion}`;
-  for (const [path, pkg] of [[BUSYBOX, 'busybox-static'], [DROPBEAR, 'dropbear-bin'], [DROPBEARKEY, 'dropbear-bin']] as const) {
+  for (const [path, pkg] of [[BUSYBOX, 'busybox-static'], [DROPBEAR, 'dropbear-bin'], [DROPBEARKEY, 'dropbear-bin'], [SYSLINUX_EFI, 'syslinux-efi'], [SYSLINUX_EFI_CORE, 'syslinux-efi']] as const) {
     if (!(await exists(path))) throw new GuestImageError(`${path} not found: install ${pkg} (scripts/install-deps.sh)`);
   }
   const [modules, mbr, bbVersion] = await Promise.all([resolveModules(kernelVersion, files.GUEST_MODULES), syslinuxMbr(), busyboxVersion()]);
@@ -193,7 +197,7 @@ async function gatherInputs(options: GuestImageOptions): Promise<Inputs> {
   const envEpoch = Number(process.env.SOURCE_DATE_EPOCH);
   const epoch = options.sourceDateEpoch ?? (Number.isInteger(envEpoch) && envEpoch >= 0 ? envEpoch : 0);
   const hashes: Record<string, string> = {};
-  for (const path of [vmlinuz, BUSYBOX, DROPBEAR, DROPBEARKEY, mbr, ...dropbearLibs, ...modules.map((m) => m.path)]) {
+  for (const path of [vmlinuz, BUSYBOX, DROPBEAR, DROPBEARKEY, mbr, SYSLINUX_EFI, SYSLINUX_EFI_CORE, ...dropbearLibs, ...modules.map((m) => m.path)]) {
     hashes[path] = await fileSha256(path);
   }
   const syslinuxVersion = (await exec('syslinux', ['--version']).catch((e: GuestImageError) => e.message)).trim();
@@ -304,6 +308,16 @@ async function buildInto(work: string, inputs: Inputs, target: string): Promise<
     '-N', DISK_ID.slice(2), '-v', 'NIMBUS', '::'], { env });
   for (const f of [vmlinuz, initrd, cfg]) await exec('mcopy', ['-m', '-i', fat, f, `::/${f.slice(work.length + 1)}`], { env });
   await exec('syslinux', ['--install', fat], { env });
+  // UEFI: firmware boots \EFI\BOOT\BOOTX64.EFI from any FAT file system (the removable-media
+  // path); syslinux.efi reads syslinux.cfg from its own directory, whose paths are absolute.
+  const efiFiles: [string, string][] = [['BOOTX64.EFI', SYSLINUX_EFI], ['ldlinux.e64', SYSLINUX_EFI_CORE], ['syslinux.cfg', cfg]];
+  await exec('mmd', ['-i', fat, '::/EFI', '::/EFI/BOOT'], { env });
+  for (const [name, hostPath] of efiFiles) {
+    const local = join(work, `efi-${name}`);
+    await copyFile(hostPath, local);
+    await utimes(local, when, when);
+    await exec('mcopy', ['-m', '-i', fat, local, `::/EFI/BOOT/${name}`], { env });
+  }
 
   const disk = join(work, 'disk.raw');
   await writeFile(disk, '');

@@ -22,13 +22,17 @@ export const PLACEMENT_DOUBLE = {
   setProviderTraits: async () => undefined,
 } as unknown as PlacementClient;
 
-/** An image service serving the built guest image as `imageId`; uploads and deletes go to the hooks. */
-export function guestImageSource(imageId: string, guest: () => GuestImage, hooks: Partial<Pick<ImageSource, 'uploadImageData' | 'deleteImage'>> = {}): ImageSource {
+/**
+ * An image service serving the built guest image as `imageId` with `properties` (Glance's
+ * top-level image properties, e.g. hw_firmware_type); uploads and deletes go to the hooks.
+ */
+export function guestImageSource(imageId: string, guest: () => GuestImage, hooks: Partial<Pick<ImageSource, 'uploadImageData' | 'deleteImage'>> = {},
+  properties: Record<string, string> = {}): ImageSource {
   return {
     getImage: async (id) => {
       if (id !== imageId) throw new Error(`image ${id} not found`);
       const g = guest();
-      return { id, status: 'active', disk_format: 'qcow2', os_hash_algo: 'sha256', os_hash_value: g.sha256, checksum: null, size: g.sizeBytes } as unknown as Image;
+      return { ...properties, id, status: 'active', disk_format: 'qcow2', os_hash_algo: 'sha256', os_hash_value: g.sha256, checksum: null, size: g.sizeBytes } as unknown as Image;
     },
     downloadImage: async (_id, dest) => { copyFileSync(guest().path, dest); },
     uploadImageData: hooks.uploadImageData ?? (async () => undefined),
