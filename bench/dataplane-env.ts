@@ -1,9 +1,8 @@
 // The whole data plane in the bench's process, no RabbitMQ: the network API (test harness, SQLite,
 // driven through inject()) on a MemoryBus, its report_state and q-plugin RPC servers on the same
-// bus, a one-host sandbox `nimbus-<name>-…`, and that host's four agents (startHostAgents, the
-// production loop settings). Everything it creates is removed by close(), and by a synchronous
+// bus, a sandbox `nimbus-<name>-…` of one or more simulated hosts, and each host's four agents
+// (startHostAgents, the production loop settings). Everything it creates is removed by close(), and by a synchronous
 // exit hook if the process ends first (Ctrl-C: bench/main.ts exits on SIGINT/SIGTERM).
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +18,7 @@ import { serveAgentRpc } from '../src/network/rpc/agent-rpc.js';
 import { serveAgentReports } from '../src/network/rpc/report-state.js';
 import { startNetwork, type NetworkHarness } from '../test/support/network-harness.js';
 import type { BenchLog } from './bench-log.js';
+import { cleanNamespacesSync } from './netns-cleanup.js';
 
 /** busybox udhcpc's script: prints the lease (the address is not configured; only the lease is timed). */
 const UDHCPC_SCRIPT = `#!/bin/sh
@@ -32,11 +32,14 @@ export interface DataplaneEnv {
   /** Sandbox name: every namespace is `nimbus-<name>-…`. */
   readonly name: string;
   readonly sandbox: Sandbox;
+  /** The first host, its namespace and its agents (the single-host figures use only these). */
   readonly host: SandboxHost;
   readonly hostNs: NetnsHost;
+  readonly agents: RunningHostAgents;
+  /** Every host's agents, in sandbox.hosts order. */
+  readonly hostAgents: readonly RunningHostAgents[];
   readonly net: NetworkHarness;
   readonly bus: Bus;
-  readonly agents: RunningHostAgents;
   readonly udhcpcScript: string;
   /** process.memoryUsage().rss (bytes) with the API and the sandbox up, just before the agents started. */
   readonly rssBeforeAgents: number;
@@ -44,9 +47,10 @@ export interface DataplaneEnv {
   api(method: string, url: string, expect: readonly number[], body?: unknown): Promise<any>;
   /** Reconciles every agent of the host once (errors logged, not thrown). */
   settle(): Promise<void>;
-  /** A namespace standing for an instance, its eth0 the peer of a new tap<port[:11]> in the host namespace. */
+  /** A namespace standing for an instance, its eth0 the peer of a new tap<port[:11]> in a host's namespace. */
   instanceNs(index: number): string;
-  plug(index: number, port: { id: string; mac_address: string }): Promise<void>;
+  /** Plugs instance `index` into host `hostIndex` (0-based, default the first). */
+  plug(index: number, port: { id: string; mac_address: string }, hostIndex?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,22 +67,11 @@ async function freeSandboxName(): Promise<string> {
 
 /** Last resort on process exit: kill what runs in our namespaces, delete them, remove the work dir. */
 function cleanupSync(name: string, work: string): void {
-  const prefix = sandboxPrefix(name);
-  try {
-    const list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-    const ours = list.split('\n').map((l) => l.split(' ')[0] ?? '').filter((ns) => ns.startsWith(prefix));
-    for (const ns of ours) {
-      try {
-        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter((p) => /^\d+$/.test(p));
-        for (const pid of pids) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
-      } catch { /* namespace gone */ }
-    }
-    for (const ns of ours) { try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* gone */ } }
-  } catch { /* best effort */ }
+  cleanNamespacesSync(sandboxPrefix(name));
   rmSync(work, { recursive: true, force: true });
 }
 
-export async function startDataplaneEnv(log: BenchLog): Promise<DataplaneEnv> {
+export async function startDataplaneEnv(log: BenchLog, hosts = 1): Promise<DataplaneEnv> {
   const name = await freeSandboxName();
   const work = mkdtempSync(join(tmpdir(), 'nimbus-bench-dp-'));
   const exitHook = (): void => cleanupSync(name, work);
@@ -90,9 +83,9 @@ export async function startDataplaneEnv(log: BenchLog): Promise<DataplaneEnv> {
   const bus = await createBus({ driver: 'memory' });
   let net: NetworkHarness | undefined;
   const servers: Server[] = [];
-  let agents: RunningHostAgents | undefined;
+  const hostAgents: RunningHostAgents[] = [];
   const close = async (): Promise<void> => {
-    await agents?.stop().catch((err: unknown) => log(`stopping agents: ${String(err)}`));
+    for (const agents of hostAgents) await agents.stop().catch((err: unknown) => log(`stopping agents: ${String(err)}`));
     await destroySandbox(name).catch((err: unknown) => log(`destroying sandbox ${name}: ${String(err)}`));
     for (const server of servers) await server.stop().catch(() => undefined);
     await net?.close().catch(() => undefined);
@@ -103,21 +96,23 @@ export async function startDataplaneEnv(log: BenchLog): Promise<DataplaneEnv> {
   try {
     net = await startNetwork({}, { bus });
     servers.push(await serveAgentReports(bus, net.deps, 'api'), await serveAgentRpc(bus, net.deps, 'api'));
-    log(`sandbox ${name}: one simulated host, no uplink`);
-    const sandbox = await createSandbox({ name, hosts: 1, uplink: false });
-    const host = sandbox.hosts[0]!;
-    const hostNs = new NetnsHost(host.netns);
+    log(`sandbox ${name}: ${hosts} simulated host(s), no uplink`);
+    const sandbox = await createSandbox({ name, hosts, uplink: false });
     // Agent warnings to stderr: stdout carries only the JSON report.
     const rssBeforeAgents = process.memoryUsage().rss;
     const logger = pino({ name: 'bench-agents', level: 'warn' }, pino.destination(2));
-    agents = await startHostAgents(bus, logger, {
-      settings: { host: host.name, netns: host.netns, namespacePrefix: host.namespacePrefix, stateDir: join(work, 'agents', host.name) },
-      tunnelIp: host.tunnelIp, tunnelDevice: host.tunnelDevice, interfaceMappings: host.bridgeMappings,
-      metadata: { novaMetadataUrl: 'http://127.0.0.1:9', sharedSecret: randomUUID() },
-      loop: loopOptions(net.identity.config),
-    });
+    for (const host of sandbox.hosts) {
+      hostAgents.push(await startHostAgents(bus, logger, {
+        settings: { host: host.name, netns: host.netns, namespacePrefix: host.namespacePrefix, stateDir: join(work, 'agents', host.name) },
+        tunnelIp: host.tunnelIp, tunnelDevice: host.tunnelDevice, interfaceMappings: host.bridgeMappings,
+        metadata: { novaMetadataUrl: 'http://127.0.0.1:9', sharedSecret: randomUUID() },
+        loop: loopOptions(net.identity.config),
+      }));
+    }
+    const host = sandbox.hosts[0]!;
+    const hostNs = new NetnsHost(host.netns);
     const harness = net;
-    const running = agents;
+    const running = hostAgents[0]!;
     const api: DataplaneEnv['api'] = async (method, url, expect, body) => {
       const res = await harness.request(method, url, body === undefined ? {} : { body });
       if (!expect.includes(res.statusCode)) throw new Error(`${method} ${url}: HTTP ${res.statusCode} ${res.body.slice(0, 300)}`);
@@ -125,24 +120,27 @@ export async function startDataplaneEnv(log: BenchLog): Promise<DataplaneEnv> {
     };
     const instanceNs = (index: number): string => `${sandboxPrefix(name)}vm${index}`;
     const env: DataplaneEnv = {
-      name, sandbox, host, hostNs, net: harness, bus, agents: running, udhcpcScript, rssBeforeAgents, api, instanceNs,
+      name, sandbox, host, hostNs, net: harness, bus, agents: running, hostAgents, udhcpcScript, rssBeforeAgents, api, instanceNs,
       async settle() {
-        await running.reconcileNow().catch((err: unknown) => log(`reconcile: ${err instanceof Error ? err.message : String(err)}`));
+        for (const agents of hostAgents) {
+          await agents.reconcileNow().catch((err: unknown) => log(`reconcile: ${err instanceof Error ? err.message : String(err)}`));
+        }
       },
-      async plug(index, port) {
+      async plug(index, port, hostIndex = 0) {
         const ns = instanceNs(index);
-        await hostNs.addVeth(portDeviceName(port.id), 'eth0', { peerNetns: ns, peerMac: port.mac_address });
-        await hostNs.setLink(portDeviceName(port.id), { up: true });
+        const tapNs = new NetnsHost(sandbox.hosts[hostIndex]!.netns);
+        await tapNs.addVeth(portDeviceName(port.id), 'eth0', { peerNetns: ns, peerMac: port.mac_address });
+        await tapNs.setLink(portDeviceName(port.id), { up: true });
         await new NetnsHost(ns).setLink('eth0', { up: true });
       },
       close,
     };
-    // The API must see the four agents alive before it binds ports or schedules routers.
+    // The API must see each host's four agents alive before it binds ports or schedules routers.
     const deadline = Date.now() + 60_000;
     for (;;) {
       const list = (await api('GET', '/v2.0/agents', [200])).agents as { host: string; alive: boolean }[];
-      if (list.filter((a) => a.host === host.name && a.alive).length >= 4) break;
-      if (Date.now() > deadline) throw new Error(`agents of ${host.name} not alive after 60 s`);
+      if (sandbox.hosts.every((h) => list.filter((a) => a.host === h.name && a.alive).length >= 4)) break;
+      if (Date.now() > deadline) throw new Error(`agents of ${name}'s hosts not alive after 60 s`);
       await sleep(100);
     }
     return env;

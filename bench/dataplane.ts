@@ -1,139 +1,65 @@
 // `npm run bench -- dataplane`: how fast API changes reach the kernel, and what a steady-state
 // resync costs, with the network API and one simulated host's four agents in this process on a
-// MemoryBus (bench/dataplane-env.ts). Needs root and a real kernel; touches only nimbus-b<n>-….
+// MemoryBus (bench/dataplane-env.ts); security groups of 10–1,000 rules (dataplane-sg-scale.ts);
+// then, in a two-host sandbox, VXLAN throughput against a bare veth (dataplane-throughput.ts).
+// Needs root, a real kernel and iperf3; touches only nimbus-b<n>-….
 // Latencies start when the API call returned (or, for port_active, just before the tap is
 // created) and end when a probe of the kernel (or of the API), repeated every POLL_MS, first sees
 // the change: each is an upper bound that includes up to one probe's duration (see `probe_ms`).
 // Before each timed change the agents are idle (quiesce()). docs/benchmarks.md, "Data plane".
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { netnsPids, NetnsHost, run } from '../src/hostnet/index.js';
+import { netnsPids, NetnsHost } from '../src/hostnet/index.js';
 import { sandboxNamespaces } from '../src/hostnet/sandbox/index.js';
 import { PluginClient } from '../src/network/agents/common/plugin-client.js';
 import { SG_TABLE } from '../src/network/agents/security-groups/render.js';
 import { NAT_TABLE_FAMILY, NAT_TABLE_NAME } from '../src/network/agents/l3/nat-rules.js';
 import type { BenchLog } from './bench-log.js';
 import { dhcpLease, prepareInstanceNs, startDataplaneEnv, type DataplaneEnv } from './dataplane-env.js';
+import { boundPort, createNetwork, dhcpPorts, dhcpPortsActive, portStatus } from './dataplane-ops.js';
+import { nftList, pings, POLL_MS, probeTimes, quiesce, sleep, summarize, until } from './dataplane-probe.js';
+import { sgScale, SG_SCALE_RULES } from './dataplane-sg-scale.js';
+import { throughput } from './dataplane-throughput.js';
 import { readProcMemory } from './proc-memory.js';
 import { percentile, round2 } from './stats.js';
 
 const INSTANCES = 8;
+const INSTANCE_PREFIXLEN = 24; // the instances' subnet 10.30.0.0/24
 const SG_RULES = 10;
 const ROUTER_NETWORKS = 5; // the instances' network + 4 more
 const RESYNC_NETWORKS = 5;
 const RESYNC_PORTS_PER_NETWORK = 10;
 const RESYNC_RUNS = 10;
-const POLL_MS = 5;
 const SG_TARGET_MS = 1000;
 const DEVICE_POLL_MS = 1000; // loopOptions(): the L2 agent's device polling interval
 
-interface Summary {
-  readonly n: number;
-  readonly p50_ms: number | null;
-  readonly p95_ms: number | null;
-  readonly max_ms: number | null;
-  readonly samples_ms: (number | null)[];
-  readonly failures?: number;
-}
-
-function summarize(samples: readonly number[], failures = 0): Summary {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    n: samples.length, p50_ms: round2(percentile(sorted, 50)), p95_ms: round2(percentile(sorted, 95)), max_ms: round2(sorted.at(-1) ?? null),
-    samples_ms: samples.map((s) => round2(s)), ...(failures ? { failures } : {}),
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 
-/** Probe durations, per kind, to tell the resolution of the figures. */
-const probeTimes: Record<string, number[]> = {};
-
-/**
- * Polls `probe` every POLL_MS until it returns true; the time from `t0` to the end of the probe
- * that first saw it (an upper bound: the change happened during or before that probe).
- */
-async function until(kind: string, t0: number, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
-  const times = (probeTimes[kind] ??= []);
-  for (;;) {
-    const start = performance.now();
-    const ok = await probe().catch(() => false);
-    const end = performance.now();
-    times.push(end - start);
-    if (ok) return end - t0;
-    if (end - t0 > timeoutMs) throw new Error(`${kind}: not seen after ${timeoutMs} ms`);
-    await sleep(POLL_MS);
-  }
-}
-
-/**
- * Waits until no agent loop of the host has completed a reconcile for 300 ms (at most 5 s), so a
- * timed change starts from idle agents, not into a reconcile already pending for another reason.
- */
-async function quiesce(env: DataplaneEnv): Promise<void> {
-  const counts = (): string => env.agents.loops.map((l) => l.reconciles).join(',');
-  const deadline = performance.now() + 5000;
-  let last = counts();
-  while (performance.now() < deadline) {
-    await sleep(300);
-    const now = counts();
-    if (now === last) return;
-    last = now;
-  }
-}
-
-async function nftList(netns: string, family: string, table: string): Promise<string> {
-  return (await run('nft', ['list', 'table', family, table], { netns })).stdout;
-}
-
-interface Setup { publicNet: string; net: string; subnet: string; gateway: string; sg: string }
-
-async function portStatus(env: DataplaneEnv, id: string): Promise<string> {
-  return (await env.api('GET', `/v2.0/ports/${id}`, [200])).port.status as string;
-}
-
-async function dhcpPortsActive(env: DataplaneEnv, networkIds: readonly string[]): Promise<boolean> {
-  for (const id of networkIds) {
-    const ports = (await env.api('GET', `/v2.0/ports?network_id=${id}&device_owner=network:dhcp`, [200])).ports as { status: string }[];
-    if (ports.length === 0 || ports.some((p) => p.status !== 'ACTIVE')) return false;
-  }
-  return true;
-}
-
-async function createNetwork(env: DataplaneEnv, name: string, cidr: string, dhcp: boolean): Promise<{ net: string; subnet: string; gateway: string }> {
-  const net = (await env.api('POST', '/v2.0/networks', [201], { network: { name } })).network.id as string;
-  const subnet = (await env.api('POST', '/v2.0/subnets', [201], { subnet: { network_id: net, cidr, ip_version: 4, enable_dhcp: dhcp } })).subnet;
-  return { net, subnet: subnet.id as string, gateway: subnet.gateway_ip as string };
-}
-
-async function boundPort(env: DataplaneEnv, networkId: string, name: string): Promise<{ id: string; mac_address: string; fixed_ips: { ip_address: string }[] }> {
-  const port = (await env.api('POST', '/v2.0/ports', [201], { port: { network_id: networkId, name, device_owner: 'compute:nova', device_id: randomUUID() } })).port;
-  // binding:host_id is admin-only, as in Neutron: Nova sets it before it plugs the tap.
-  await env.api('PUT', `/v2.0/ports/${port.id}`, [200], { port: { 'binding:host_id': env.host.name } });
-  return port;
-}
+interface Setup { publicNet: string; net: string; subnet: string; gateway: string; sg: string; dhcpIp: string }
 
 async function setup(env: DataplaneEnv, log: BenchLog): Promise<Setup> {
   const publicNet = (await env.api('POST', '/v2.0/networks', [201], { network: {
     name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'public' } })).network.id as string;
   await env.api('POST', '/v2.0/subnets', [201], { subnet: {
     network_id: publicNet, cidr: env.sandbox.publicCidr, ip_version: 4, gateway_ip: env.sandbox.publicGateway, enable_dhcp: false } });
-  const { net, subnet, gateway } = await createNetwork(env, 'bench-dp-0', '10.30.0.0/24', true);
+  const { net, subnet, gateway } = await createNetwork(env, 'bench-dp-0', `10.30.0.0/${INSTANCE_PREFIXLEN}`, true);
   log('waiting for the DHCP port of the instances\' network');
   await until('api_port_status', performance.now(), () => dhcpPortsActive(env, [net]), 60_000);
   await env.settle();
   const groups = (await env.api('GET', `/v2.0/security-groups?name=default&project_id=${env.net.adminProjectId}`, [200])).security_groups as { id: string }[];
   const sg = groups[0]?.id;
   if (sg === undefined) throw new Error('no default security group for the admin project');
-  return { publicNet, net, subnet, gateway, sg };
+  const dhcpIp = (await dhcpPorts(env, net))[0]?.fixed_ips[0]?.ip_address;
+  if (dhcpIp === undefined) throw new Error('the instances\' network has no DHCP port address');
+  return { publicNet, net, subnet, gateway, sg, dhcpIp };
 }
 
-/** 2. and 3.: plug → ACTIVE, ACTIVE → lease, per instance. */
-async function instances(env: DataplaneEnv, s: Setup, log: BenchLog): Promise<{ active: number[]; lease: number[]; leaseFailures: number; ports: { id: string; ip: string }[] }> {
+/** 2. and 3.: plug → ACTIVE, ACTIVE → lease, plug → first ping to the DHCP port answered, per instance. */
+async function instances(env: DataplaneEnv, s: Setup, log: BenchLog): Promise<{ active: number[]; lease: number[]; leaseFailures: number; pingable: number[]; ports: { id: string; ip: string }[] }> {
   const active: number[] = [];
   const lease: number[] = [];
+  const pingable: number[] = [];
   let leaseFailures = 0;
   const ports: { id: string; ip: string }[] = [];
   for (let i = 0; i < INSTANCES; i++) {
@@ -152,11 +78,18 @@ async function instances(env: DataplaneEnv, s: Setup, log: BenchLog): Promise<{ 
     const ip = await dhcpLease(env, i);
     const leaseMs = performance.now() - t1;
     active.push(activeMs);
-    if (ip === port.fixed_ips[0]!.ip_address) lease.push(leaseMs);
-    else leaseFailures += 1;
-    log(`instance ${i}: ACTIVE after ${activeMs.toFixed(0)} ms, lease ${ip ?? 'none'} after ${leaseMs.toFixed(0)} ms`);
+    if (ip !== port.fixed_ips[0]!.ip_address) {
+      leaseFailures += 1;
+      log(`instance ${i}: ACTIVE after ${activeMs.toFixed(0)} ms, no lease (${ip ?? 'none'})`);
+      continue;
+    }
+    lease.push(leaseMs);
+    // The guest configures its lease, then talks: the first answered ping ends "usable".
+    await new NetnsHost(env.instanceNs(i)).addAddress('eth0', `${ip}/${INSTANCE_PREFIXLEN}`);
+    pingable.push(await until('ping', t0, () => pings(env.instanceNs(i), s.dhcpIp), 10_000));
+    log(`instance ${i}: ACTIVE after ${activeMs.toFixed(0)} ms, lease ${ip} after ${leaseMs.toFixed(0)} ms, pingable after ${pingable.at(-1)!.toFixed(0)} ms`);
   }
-  return { active, lease, leaseFailures, ports };
+  return { active, lease, leaseFailures, pingable, ports };
 }
 
 /** 1.: security-group rule create/delete → present/absent in the host's `inet nimbus-sg`. */
@@ -297,17 +230,21 @@ export async function runDataplaneBench(log: BenchLog): Promise<Record<string, u
   const machine = {
     cpus: cpus().length, cpu_model: cpus()[0]?.model ?? null, node: process.version, kernel: release(),
     memory_mb: Math.round(totalmem() / 2 ** 20), load_average_1m_at_start: round2(loadavg()[0] ?? null),
+    load_average_at_start: loadavg().map(round2), load_average_at_end: [] as (number | null)[],
   };
   const started = performance.now();
   const rss: Record<string, number> = { bench_start: mb(process.memoryUsage().rss) };
   log('starting the network API, a one-host sandbox and its agents in this process (MemoryBus)');
   const env = await startDataplaneEnv(log);
+  let report: Record<string, unknown>;
+  let figures: Record<string, unknown>;
   try {
     rss.api_and_sandbox_up = mb(env.rssBeforeAgents);
     rss.agents_started = mb(process.memoryUsage().rss);
     const s = await setup(env, log);
     const inst = await instances(env, s, log);
     const sg = await sgRules(env, s, log);
+    const scale = await sgScale(env, inst.ports[0]!.id, s.sg, log);
     const l3 = await routerAndFips(env, s, inst.ports, log);
     rss.before_resync_ports = mb(process.memoryUsage().rss);
     const resyncFigures = await resync(env, log);
@@ -315,37 +252,43 @@ export async function runDataplaneBench(log: BenchLog): Promise<Record<string, u
     const helpers = await helperMemory(env);
     const sgCreate = summarize(sg.create);
     const sgDelete = summarize(sg.remove);
-    const probes = Object.fromEntries(Object.entries(probeTimes).map(([k, v]) => [k, { n: v.length, p50_ms: round2(percentile([...v].sort((a, b) => a - b), 50)) }]));
-    return {
+    figures = {
+      sg_rule_to_kernel_ms: { create: sgCreate, delete: sgDelete },
+      sg_apply_ms: scale.apply,
+      sg_rule_with_n_present_ms: scale.extraRule,
+      sg_apply_cost_ms: scale.cost,
+      port_active_ms: summarize(inst.active),
+      dhcp_lease_ms: summarize(inst.lease, inst.leaseFailures),
+      port_pingable_ms: summarize(inst.pingable),
+      router_gateway_ready_ms: round2(l3.gateway),
+      router_ready_ms: summarize(l3.iface),
+      fip_ready_ms: summarize(l3.fip),
+      resync_ms: resyncFigures,
+    };
+    report = {
       service: 'dataplane', date: new Date().toISOString(), machine,
       params: {
-        instances: INSTANCES, sg_rules: SG_RULES, router_interfaces: ROUTER_NETWORKS, floating_ips: INSTANCES,
+        instances: INSTANCES, sg_rules: SG_RULES, sg_scale_rules: SG_SCALE_RULES, router_interfaces: ROUTER_NETWORKS, floating_ips: INSTANCES,
         resync_networks: RESYNC_NETWORKS, resync_ports: RESYNC_NETWORKS * RESYNC_PORTS_PER_NETWORK, resync_runs: RESYNC_RUNS, poll_ms: POLL_MS,
-        agents: 'in this process on a MemoryBus, one simulated host; loop settings = production defaults (resync 30 s, report 10 s, debounce 100 ms, device poll 1 s)',
+        agents: 'in this process on a MemoryBus, one simulated host (two for throughput, in a sandbox of their own); loop settings = production defaults (resync 30 s, report 10 s, debounce 100 ms, device poll 1 s)',
       },
-      figures: {
-        sg_rule_to_kernel_ms: { create: sgCreate, delete: sgDelete },
-        port_active_ms: summarize(inst.active),
-        dhcp_lease_ms: summarize(inst.lease, inst.leaseFailures),
-        router_gateway_ready_ms: round2(l3.gateway),
-        router_ready_ms: summarize(l3.iface),
-        fip_ready_ms: summarize(l3.fip),
-        resync_ms: resyncFigures,
-      },
+      figures,
       memory_mb: {
         what: 'process.memoryUsage().rss of the bench process, which holds the API (SQLite), the bus AND the four agents: a rough upper figure for the agents, not theirs alone',
         bench_process_rss: rss,
         helper_daemons: { ...helpers, what: 'dnsmasq/haproxy processes in the sandbox namespaces, VmRSS summed (shared pages counted in each)' },
       },
-      probe_ms: probes,
       targets: {
         sg_rule_to_kernel_p95_ms: { goal: `< ${SG_TARGET_MS}`, create: sgCreate.p95_ms, delete: sgDelete.p95_ms,
           met: sgCreate.max_ms !== null && sgDelete.max_ms !== null && Math.max(sgCreate.p95_ms ?? Infinity, sgDelete.p95_ms ?? Infinity) < SG_TARGET_MS },
       },
-      wall_s: round2((performance.now() - started) / 1000),
     };
   } finally {
     log('cleaning up');
     await env.close();
   }
+  figures.throughput = await throughput(log);
+  machine.load_average_at_end = loadavg().map(round2);
+  const probes = Object.fromEntries(Object.entries(probeTimes).map(([k, v]) => [k, { n: v.length, p50_ms: round2(percentile([...v].sort((a, b) => a - b), 50)) }]));
+  return { ...report, probe_ms: probes, wall_s: round2((performance.now() - started) / 1000) };
 }

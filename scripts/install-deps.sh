@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 purpose=${1:-run}
 
 run_packages=(python3-openstackclient iproute2 nftables dnsmasq-base haproxy busybox-static qemu-system-x86 qemu-utils xorriso linux-image-amd64 dropbear-bin syslinux syslinux-common syslinux-efi ovmf mtools fdisk)
-test_packages=(postgresql rabbitmq-server python3-requests tempest neutron-tempest-plugin qemu-utils xorriso iputils-ping curl socat openssh-client chromium)
+test_packages=(postgresql rabbitmq-server python3-requests tempest neutron-tempest-plugin qemu-utils xorriso iputils-ping curl socat openssh-client chromium iperf3)
 packages=("${run_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")
 
