@@ -5,8 +5,8 @@
 // Nova checks the rule itself (ids are UUIDs, tcp/udp/icmp, port ranges, the cidr) before the
 // network service sees it; a rule the group already has is Nova's 400, whoever notices it.
 import { isIP } from 'node:net';
-import { badRequest } from '../../core/errors.js';
-import type { SecurityGroup } from '../../core/clients/index.js';
+import { badRequest, forbidden } from '../../core/errors.js';
+import { isServiceApiError, type SecurityGroup } from '../../core/clients/index.js';
 import { enforce, ownTarget } from '../domain/policy.js';
 import { network, neutronErrorType, PROXY_MAX } from './network-proxy.js';
 import type { ComputeRouter, Ctx } from './router.js';
@@ -117,7 +117,10 @@ async function create(ctx: Ctx): Promise<unknown> {
   if (rule === undefined) throw badRequest('Not enough parameters to build a valid rule.');
   const duplicate = (): Error => badRequest(`This rule already exists in group ${parent.id}`);
   const created = await network(ctx).createSecurityGroupRule(neutronRule(parent.id, rule, remote)).catch((err: unknown) => {
-    throw neutronErrorType(err) === 'SecurityGroupRuleExists' ? duplicate() : translated(err, parent.id);
+    const type = neutronErrorType(err);
+    // Nova: SecurityGroupLimitExceeded (403) with Neutron's words.
+    if (type === 'OverQuota' && isServiceApiError(err)) throw forbidden(err.detail, 'SecurityGroupLimitExceeded');
+    throw type === 'SecurityGroupRuleExists' ? duplicate() : translated(err, parent.id);
   });
   const known = new Map([parent, ...(source ? [source] : [])].map((g) => [g.id, g]));
   return { security_group_rule: ruleView(created, known) };

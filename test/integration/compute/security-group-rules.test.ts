@@ -108,4 +108,14 @@ describe('compute security group rules (os-security-group-rules)', () => {
     assert.equal(res.statusCode, 404);
     assert.equal((await req('DELETE', `/os-security-group-rules/${missing}`, undefined, '2.36')).statusCode, 404);
   });
+
+  it('answers 403 when the project\'s rule quota is used up', async () => {
+    const sg = await group('quota');
+    const quota = await w.network.app.inject({
+      method: 'PUT', url: `/v2.0/quotas/${t.projectId}`, headers: { 'x-auth-token': w.compute.adminToken, 'content-type': 'application/json' },
+      payload: JSON.stringify({ quota: { security_group_rule: 0 } }),
+    });
+    assert.equal(quota.statusCode, 200, quota.body);
+    await refused({ parent_group_id: sg.id, ip_protocol: 'tcp', from_port: 1, to_port: 2 }, 403, 'forbidden', /Quota exceeded/);
+  });
 });
