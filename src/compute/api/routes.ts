@@ -32,6 +32,11 @@ import { registerMigrationRoutes } from './migration-routes.js';
 import { SERVER_RESCUE_ACTIONS } from './server-rescue-routes.js';
 import { SERVER_PASSWORD_ACTIONS } from './server-admin-password-routes.js';
 import { registerSecurityGroupRoutes, SERVER_SECURITY_GROUP_ACTIONS } from './security-group-routes.js';
+import { registerSecurityGroupRuleRoutes } from './security-group-rule-routes.js';
+import { registerFloatingIpRoutes } from './floating-ip-routes.js';
+import { registerFloatingIpPoolRoutes } from './floating-ip-pool-routes.js';
+import { SERVER_FLOATING_IP_ACTIONS } from './floating-ip-action-routes.js';
+import { SERVER_FIXED_IP_ACTIONS } from './fixed-ip-action-routes.js';
 import { registerTenantUsageRoutes } from './tenant-usage-routes.js';
 import { registerImageRoutes } from './image-routes.js';
 import { registerServerMetadataRoutes } from './server-metadata-routes.js';
@@ -61,9 +66,12 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerServerActionRoutes(router, {
     ...SERVER_LOCK_ACTIONS, ...SERVER_REBUILD_ACTIONS, ...SERVER_IMAGE_ACTIONS, ...SERVER_SECURITY_GROUP_ACTIONS, ...SERVER_CONSOLE_ACTIONS, ...SERVER_MOVE_ACTIONS, ...SERVER_EVACUATE_ACTIONS,
     ...SERVER_RESCUE_ACTIONS, ...SERVER_PASSWORD_ACTIONS, ...SERVER_SHELVE_ACTIONS,
-    ...SERVER_RESET_STATE_ACTIONS, ...SERVER_BACKUP_ACTIONS,
+    ...SERVER_RESET_STATE_ACTIONS, ...SERVER_BACKUP_ACTIONS, ...SERVER_FLOATING_IP_ACTIONS, ...SERVER_FIXED_IP_ACTIONS,
   });
   registerSecurityGroupRoutes(router);
+  registerSecurityGroupRuleRoutes(router);
+  registerFloatingIpRoutes(router);
+  registerFloatingIpPoolRoutes(router);
   registerTenantUsageRoutes(router);
   registerMigrationRoutes(router);
   registerImageRoutes(router);

@@ -11,30 +11,25 @@ import { isServiceApiError, type NetworkClient, type SecurityGroup } from '../..
 import { enforce, ownTarget } from '../domain/policy.js';
 import { checkNotLocked, instanceTarget, visibleInstance } from '../domain/servers/lookup.js';
 import { portGroupNames, recordServerGroupNames } from '../domain/servers/security-group-names.js';
+import { network, networkUnavailable, PROXY_MAX } from './network-proxy.js';
 import type { ComputeRouter, Ctx, Endpoint } from './router.js';
 import { lastQueryValue, validateBody, type Schema } from './validation.js';
 
-const RULE = (action: string): string => `os_compute_api:os-security-groups:${action}`;
-const PROXY_MAX = '2.35';
+export const RULE = (action: string): string => `os_compute_api:os-security-groups:${action}`;
 
-const notFound = (id: string): ApiError => new ApiError(404, `Security group ${id} not found.`, 'SecurityGroupNotFound');
-
-function network(ctx: Ctx): NetworkClient {
-  return ctx.deps.clients.networkAs(ctx.caller.auth.token, ctx.caller.requestId);
-}
+export const notFound = (id: string): ApiError => new ApiError(404, `Security group ${id} not found.`, 'SecurityGroupNotFound');
 
 /** Neutron's refusals in Nova's words; anything else is the network service failing (503). */
-function translated(err: unknown, id: string): Error {
+export function translated(err: unknown, id: string): Error {
   if (isServiceApiError(err, 404)) return notFound(id);
   if (isServiceApiError(err, 409) || isServiceApiError(err, 400)) return badRequest(err.detail ?? err.message);
-  if (err instanceof ApiError) return err;
-  return new ApiError(503, `The network service is unavailable: ${err instanceof Error ? err.message : String(err)}`);
+  return networkUnavailable(err);
 }
 
 type RuleView = Record<string, unknown>;
 
 /** _convert_to_nova_security_group_rule_format + _format_security_group_rule. */
-function ruleView(rule: Readonly<Record<string, unknown>>, groups: ReadonlyMap<string, SecurityGroup>): RuleView {
+export function ruleView(rule: Readonly<Record<string, unknown>>, groups: ReadonlyMap<string, SecurityGroup>): RuleView {
   const protocol = (rule.protocol ?? null) as string | null;
   const min = (rule.port_range_min ?? null) as number | null;
   const max = (rule.port_range_max ?? null) as number | null;

@@ -2,12 +2,12 @@
 // remote_consoles.py, console_auth_tokens.py,
 // server_metadata.py, ips.py, instance_actions.py, server_external_events.py, server_tags.py,
 // lock_server.py, pause_server.py, suspend_server.py, rescue.py, attach_interfaces.py, admin_password.py,
-// security_groups.py, simple_tenant_usage.py).
+// security_groups.py, floating_ips.py, floating_ip_pools.py, multinic.py, simple_tenant_usage.py).
 // Readers see, members change; instance action events (with tracebacks) and their details are
 // admin's; external events come from services (Neutron) — Nova 2023.2 moved that rule from admin
 // to the service role, both are accepted here.
 import type { RuleDefault } from '../../core/policy/index.js';
-import { ADMIN, LEGACY_ADMIN_API, LEGACY_ADMIN_OR_OWNER, PROJECT_MEMBER_OR_ADMIN, PROJECT_READER_OR_ADMIN, novaRule } from './base-rules.js';
+import { ADMIN, ANY, LEGACY_ADMIN_API, LEGACY_ADMIN_OR_OWNER, PROJECT_MEMBER_OR_ADMIN, PROJECT_READER_OR_ADMIN, novaRule } from './base-rules.js';
 
 const reader = novaRule(PROJECT_READER_OR_ADMIN, LEGACY_ADMIN_OR_OWNER);
 const member = novaRule(PROJECT_MEMBER_OR_ADMIN, LEGACY_ADMIN_OR_OWNER);
@@ -64,6 +64,18 @@ export const NOVA_SERVER_EXTRA_RULES: Readonly<Record<string, RuleDefault>> = {
   'os_compute_api:os-security-groups:list': reader,
   'os_compute_api:os-security-groups:add': member,
   'os_compute_api:os-security-groups:remove': member,
+  'os_compute_api:os-security-groups:rule:create': member,
+  'os_compute_api:os-security-groups:rule:delete': member,
+  // floating_ips.py and floating_ip_pools.py (the proxy and the server actions), multinic.py.
+  'os_compute_api:os-floating-ips:list': reader,
+  'os_compute_api:os-floating-ips:show': reader,
+  'os_compute_api:os-floating-ips:create': member,
+  'os_compute_api:os-floating-ips:delete': member,
+  'os_compute_api:os-floating-ips:add': member,
+  'os_compute_api:os-floating-ips:remove': member,
+  'os_compute_api:os-floating-ip-pools:list': novaRule(ANY),
+  'os_compute_api:os-multinic:add': member,
+  'os_compute_api:os-multinic:remove': member,
   // simple_tenant_usage.py: every project's usage is the admin's, one project's its readers'.
   'os_compute_api:os-simple-tenant-usage:list': admin,
   'os_compute_api:os-simple-tenant-usage:show': reader,

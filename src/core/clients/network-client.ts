@@ -267,6 +267,38 @@ export class NetworkClient {
     return this.listSecurityGroups({ name: names, project_id: projectId });
   }
 
+  /** A security group rule, or undefined when the network service answers 404. */
+  async findSecurityGroupRule(id: string): Promise<Readonly<Record<string, unknown>> | undefined> {
+    const res = await this.http.get<{ security_group_rule: Record<string, unknown> }>(`/security-group-rules/${seg(id)}`, { accept: [404] });
+    return res.status === 404 ? undefined : res.body.security_group_rule;
+  }
+
+  async createSecurityGroupRule(rule: Readonly<Record<string, unknown>>): Promise<Readonly<Record<string, unknown>>> {
+    return (await this.http.post<{ security_group_rule: Record<string, unknown> }>('/security-group-rules', { security_group_rule: rule })).body.security_group_rule;
+  }
+
+  /** Deletes; false when it was not there. */
+  async deleteSecurityGroupRule(id: string): Promise<boolean> {
+    const res = await this.http.delete(`/security-group-rules/${seg(id)}`, { accept: [404] });
+    return res.status !== 404;
+  }
+
+  /** A floating IP, or undefined when the network service answers 404. */
+  async findFloatingIp(id: string): Promise<FloatingIp | undefined> {
+    const res = await this.http.get<{ floatingip: FloatingIp }>(`/floatingips/${seg(id)}`, { accept: [404] });
+    return res.status === 404 ? undefined : res.body.floatingip;
+  }
+
+  async createFloatingIp(floatingip: { floating_network_id: string }): Promise<FloatingIp> {
+    return (await this.http.post<{ floatingip: FloatingIp }>('/floatingips', { floatingip })).body.floatingip;
+  }
+
+  /** Deletes (which also disassociates); false when it was not there. */
+  async deleteFloatingIp(id: string): Promise<boolean> {
+    const res = await this.http.delete(`/floatingips/${seg(id)}`, { accept: [404] });
+    return res.status !== 404;
+  }
+
   listFloatingIps(filters: NetworkFilters = {}): Promise<FloatingIp[]> {
     return this.list<FloatingIp>('floatingips', filters);
   }
