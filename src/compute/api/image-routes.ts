@@ -11,14 +11,14 @@ const PROXY_MAX = '2.35';
 const STATUS: Readonly<Record<string, string>> = { active: 'ACTIVE', queued: 'SAVING', saving: 'SAVING', deleted: 'DELETED', pending_delete: 'DELETED', killed: 'ERROR' };
 const PROGRESS: Readonly<Record<string, number>> = { queued: 25, saving: 50, active: 100 };
 
-const imageNotFound = (id: string): ApiError => new ApiError(404, `Image ${id} could not be found.`, 'ImageNotFound');
+export const imageNotFound = (id: string): ApiError => new ApiError(404, `Image ${id} could not be found.`, 'ImageNotFound');
 
-function images(ctx: Ctx): ImageClient {
+export function images(ctx: Ctx): ImageClient {
   return ctx.deps.clients.imageAs(ctx.caller.auth.token, ctx.caller.requestId);
 }
 
 /** Glance's answer failing: Nova's 404 for a missing image, otherwise the image service is down. */
-function failed(err: unknown, id: string): Error {
+export function failed(err: unknown, id: string): Error {
   if (isServiceApiError(err, 404) || isServiceApiError(err, 400)) return imageNotFound(id);
   return new ApiError(503, `The image service is unavailable: ${err instanceof Error ? err.message : String(err)}`);
 }

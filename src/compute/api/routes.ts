@@ -39,6 +39,7 @@ import { SERVER_FLOATING_IP_ACTIONS } from './floating-ip-action-routes.js';
 import { SERVER_FIXED_IP_ACTIONS } from './fixed-ip-action-routes.js';
 import { registerTenantUsageRoutes } from './tenant-usage-routes.js';
 import { registerImageRoutes } from './image-routes.js';
+import { registerImageMetadataRoutes } from './image-metadata-routes.js';
 import { registerServerMetadataRoutes } from './server-metadata-routes.js';
 import { registerServerIpsRoutes } from './server-ips-routes.js';
 import { registerServerInterfaceRoutes } from './server-interface-routes.js';
@@ -75,6 +76,7 @@ export function registerComputeRoutes(app: FastifyInstance, deps: ComputeDeps): 
   registerTenantUsageRoutes(router);
   registerMigrationRoutes(router);
   registerImageRoutes(router);
+  registerImageMetadataRoutes(router);
   registerServerMetadataRoutes(router);
   registerServerIpsRoutes(router);
   registerServerInterfaceRoutes(router);

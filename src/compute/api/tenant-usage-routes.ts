@@ -2,7 +2,7 @@
 // usage for a period (admins) and one project's (its readers). `start`/`end` default to now;
 // `detailed=1` adds the per-server lines to the list (the show always has them). From 2.40 the
 // servers are paged with limit and marker (a server uuid), with a `next` link when a page is full.
-import { badRequest } from '../../core/errors.js';
+import { ApiError, badRequest } from '../../core/errors.js';
 import { enforce, ownTarget } from '../domain/policy.js';
 import { serversInPeriod, tenantUsages, usagePeriod, type TenantUsage } from '../domain/usage.js';
 import type { ComputeRouter, Ctx } from './router.js';
@@ -31,6 +31,9 @@ function period(ctx: Ctx) {
 }
 
 async function list(ctx: Ctx): Promise<unknown> {
+  // `/os-simple-tenant-usage/` is the show of an empty tenant id in Nova's router (404), not the
+  // list our trailing-slash-tolerant router would make of it.
+  if (ctx.request.url.split('?')[0]!.endsWith('/')) throw new ApiError(404, 'The resource could not be found.');
   enforce(ctx.deps.policy, ctx.caller, RULE('list'), ownTarget(ctx.caller));
   const when = period(ctx);
   const paging = await page(ctx);

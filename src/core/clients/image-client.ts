@@ -173,7 +173,8 @@ export class ImageClient {
       const body: { images: Image[]; next?: string } = (await this.http.get<{ images: Image[]; next?: string }>('/images', { query })).body;
       images.push(...body.images);
       query = undefined;
-      if (body.next && body.images.length > 0) {
+      // A caller's limit asks for one page, not for the pages to be walked in steps of it.
+      if (body.next && body.images.length > 0 && filters.limit === undefined) {
         const params = new URL(body.next, 'http://next.invalid').searchParams;
         const next: Record<string, string[]> = {};
         for (const [k, v] of params) (next[k] ??= []).push(v);

@@ -1,6 +1,7 @@
 // Nova's image proxy over the real image service (compute-world): list, detail, show and delete
 // in Nova's shape (SAVING for a queued snapshot, progress, minRam/minDisk, properties as metadata,
-// the server a snapshot came from), 404s for unknown images, and no proxy after 2.35.
+// the server a snapshot came from), 404s for unknown images, and no proxy after 2.35; a limit
+// gives one page; image metadata (to 2.38): list, merge, replace, one key's show/set/delete.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../../src/bus/index.js';
@@ -16,6 +17,7 @@ describe('compute image proxy (/images)', () => {
   const serverId = '7e1f0c2d-3b4a-4c5d-8e9f-0a1b2c3d4e5f';
 
   const get = (url: string, version = '2.1') => w.compute.request('GET', `/v2.1${url}`, { token: t.token, version });
+  const send = (method: string, url: string, body: unknown, version = '2.1') => w.compute.request(method, `/v2.1${url}`, { token: t.token, version, body });
 
   before(async () => {
     bus = new MemoryBus();
@@ -55,5 +57,42 @@ describe('compute image proxy (/images)', () => {
     assert.equal((await get(`/images/${queued.id}`)).statusCode, 404);
     assert.equal((await w.compute.request('DELETE', `/v2.1/images/${queued.id}`, { token: t.token })).statusCode, 404);
     assert.equal((await get('/images', '2.36')).statusCode, 404);
+  });
+
+  it('a limit gives one page of that many images', async () => {
+    await w.createImage(t.token, { name: 'proxy-second' });
+    assert.ok((await get('/images')).json().images.length >= 2);
+    assert.equal((await get('/images?limit=1')).json().images.length, 1);
+    assert.equal((await get('/images/detail?limit=1')).json().images.length, 1);
+  });
+
+  it('image metadata: list, merge, replace, one key; 400s, 404s, gone after 2.38', async () => {
+    const url = `/images/${active.id}/metadata`;
+    assert.deepEqual((await get(url)).json(), { metadata: { os_distro: 'cirros' } });
+    const merged = await send('POST', url, { metadata: { os_version: 'v1', architecture: 'x86_64' } });
+    assert.equal(merged.statusCode, 200, merged.body);
+    assert.deepEqual(merged.json(), { metadata: { os_distro: 'cirros', os_version: 'v1', architecture: 'x86_64' } });
+    const replaced = await send('PUT', url, { metadata: { os_version: 'v2', hw_rng_model: 'virtio' } });
+    assert.deepEqual(replaced.json(), { metadata: { os_version: 'v2', hw_rng_model: 'virtio' } });
+    assert.deepEqual((await get(url)).json(), { metadata: { os_version: 'v2', hw_rng_model: 'virtio' } });
+    assert.deepEqual((await get(`${url}/os_version`)).json(), { meta: { os_version: 'v2' } });
+    assert.deepEqual((await send('PUT', `${url}/os_distro`, { meta: { os_distro: 'debian' } })).json(), { meta: { os_distro: 'debian' } });
+    assert.equal((await w.compute.request('DELETE', `/v2.1${url}/hw_rng_model`, { token: t.token })).statusCode, 204);
+    assert.deepEqual((await get(url)).json(), { metadata: { os_version: 'v2', os_distro: 'debian' } });
+    // The image view shows the same properties.
+    assert.deepEqual((await get(`/images/${active.id}`)).json().image.metadata, { os_version: 'v2', os_distro: 'debian' });
+
+    const mismatch = await send('PUT', `${url}/os_distro`, { meta: { other: 'x' } });
+    assert.equal(mismatch.statusCode, 400, mismatch.body);
+    assert.equal((await send('PUT', `${url}/a`, { meta: { a: '1', b: '2' } })).statusCode, 400);
+    assert.equal((await send('POST', url, { metadata: { k: 5 } })).statusCode, 400);
+    assert.equal((await send('POST', url, { meta: {} })).statusCode, 400);
+    assert.equal((await get(`${url}/missing`)).statusCode, 404);
+    assert.equal((await w.compute.request('DELETE', `/v2.1${url}/missing`, { token: t.token })).statusCode, 404);
+    assert.equal((await get('/images/4b3c2d1e-0f9a-4b8c-9d7e-6f5a4b3c2d1e/metadata')).statusCode, 404);
+    const tooMany = Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`k${i}`, 'v']));
+    assert.equal((await send('POST', url, { metadata: tooMany })).statusCode, 403);
+    assert.deepEqual((await get(url)).json(), { metadata: { os_version: 'v2', os_distro: 'debian' } }, 'refused writes change nothing');
+    assert.equal((await get(url, '2.39')).statusCode, 404);
   });
 });

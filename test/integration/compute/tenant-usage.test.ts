@@ -75,6 +75,8 @@ describe('os-simple-tenant-usage', () => {
 
   it('answers {} for a project without usage, 400 for bad times, and pages from 2.40', async () => {
     assert.deepEqual((await h.request('GET', `/v2.1/os-simple-tenant-usage/unknown-project?${query}`)).json(), { tenant_usage: {} });
+    // An empty tenant id (Tempest's negative test): Nova's router has no such route.
+    assert.equal((await h.request('GET', `/v2.1/os-simple-tenant-usage/?${query}`)).statusCode, 404);
     for (const bad of ['start=yesterday', 'start=2026-13-01T00:00:00', `start=${nova(stop)}&end=${nova(start)}`]) {
       const res = await h.request('GET', `/v2.1/os-simple-tenant-usage?${bad}`);
       assert.equal(res.statusCode, 400, `${bad}: ${res.body}`);
