@@ -8,11 +8,14 @@
 //  - `table inet nimbus-sg`: br_netfilter hands bridged IP packets to the inet hooks. Prerouting
 //    (priority -300) puts each network bridge in its own conntrack zone; the forward chain jumps
 //    to the port's egress chain by mark and to the destination port's ingress chain by
-//    (bridge, destination MAC). Those chains are stateful (ct state) and end in `drop`.
+//    (bridge, destination MAC). Those chains are stateful (ct state) and end in `drop`. Their
+//    allow rules are collapsed by shape into set lookups (rule-sets.ts), so a chain's length does
+//    not grow with the number of security-group rules.
 // Ports with port_security_enabled=false and trusted ports (device_owner network:*, as Neutron's
 // is_port_trusted) get no chains at all.
-import { formatCidr, tryParseCidrLoose } from '../../ipam/cidr.js';
-import type { BoundPort, SecurityGroupInfo, SecurityGroupRule } from '../common/state.js';
+import { addressList } from './addresses.js';
+import { collapseRules, ruleMatch, type RefSet, type RuleMatch } from './rule-sets.js';
+import type { BoundPort, SecurityGroupInfo } from '../common/state.js';
 
 export const SG_TABLE = 'nimbus-sg';
 export const SPOOF_TABLE = 'nimbus-spoof';
@@ -52,14 +55,6 @@ const MAX_ZONE = 65535;
 /** ICMPv6 types let through by default (Neutron): MLD 130-132/143, RS 133, RA 134, NS 135, NA 136. */
 const ICMPV6_INGRESS = [130, 131, 132, 133, 134, 135, 136, 143];
 const ICMPV6_EGRESS = [130, 131, 132, 133, 135, 136, 143];
-
-const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
-  ah: 51, dccp: 33, egp: 8, esp: 50, gre: 47, hopopt: 0, icmp: 1, igmp: 2, ipip: 4,
-  'ipv6-encap': 41, 'ipv6-frag': 44, 'ipv6-icmp': 58, icmpv6: 58, 'ipv6-nonxt': 59,
-  'ipv6-opts': 60, 'ipv6-route': 43, ospf: 89, pgm: 113, rsvp: 46, sctp: 132, tcp: 6,
-  udp: 17, udplite: 136, vrrp: 112,
-};
-const PORT_PROTOCOLS = new Set([6, 17, 33, 132, 136]);
 
 /** Zones for bridges: keeps `previous` numbers, gives new bridges the lowest free ones (sorted by name). */
 export function assignZones(bridges: Iterable<string>, previous: ReadonlyMap<string, number> = new Map()): Map<string, number> {
@@ -101,31 +96,6 @@ function mac(text: string | undefined): string | undefined {
   return MAC_RE.test(m) ? m : undefined;
 }
 
-/** Canonical CIDR text and family; host routes print without a prefix. Undefined when invalid. */
-function addr(text: string): { text: string; family: 4 | 6; network: bigint; prefixlen: number } | undefined {
-  const parsed = typeof text === 'string' ? tryParseCidrLoose(text.trim()) : undefined;
-  if (!parsed) return undefined;
-  const { cidr } = parsed;
-  const full = cidr.version === 4 ? 32 : 128;
-  const formatted = formatCidr(cidr);
-  return { text: cidr.prefixlen === full ? formatted.slice(0, formatted.lastIndexOf('/')) : formatted, family: cidr.version, network: cidr.network, prefixlen: cidr.prefixlen };
-}
-
-/** Canonical, de-duplicated list of one family's addresses/prefixes (prefixes contained in others dropped). */
-function addressList(texts: readonly string[], family: 4 | 6): string[] {
-  const parsed = texts.map(addr).filter((a): a is NonNullable<typeof a> => a !== undefined && a.family === family);
-  const bits = family === 4 ? 32 : 128;
-  const contains = (outer: { network: bigint; prefixlen: number }, inner: { network: bigint; prefixlen: number }) =>
-    outer.prefixlen <= inner.prefixlen && (inner.network >> BigInt(bits - outer.prefixlen)) === (outer.network >> BigInt(bits - outer.prefixlen));
-  const kept: typeof parsed = [];
-  for (const a of parsed) {
-    if (kept.some((k) => contains(k, a))) continue;
-    for (let i = kept.length - 1; i >= 0; i--) if (contains(a, kept[i]!)) kept.splice(i, 1);
-    kept.push(a);
-  }
-  return kept.map((a) => a.text).sort();
-}
-
 function anon(values: readonly (string | number)[]): string {
   return values.length === 1 ? String(values[0]) : `{ ${values.join(', ')} }`;
 }
@@ -138,50 +108,13 @@ function shortNames(ids: Iterable<string>, length: number): Map<string, string> 
   return new Map(all.map((id) => [id, (count.get(id.slice(0, length)) ?? 0) > 1 ? id : id.slice(0, length)]));
 }
 
-function protocolNumber(protocol: string): number | undefined {
-  const named = PROTOCOL_NUMBERS[protocol.toLowerCase()];
-  if (named !== undefined) return named;
-  return /^[0-9]{1,3}$/.test(protocol) && Number(protocol) <= 255 ? Number(protocol) : undefined;
-}
-
-function portMatch(min: number | null, max: number | null): string | undefined {
-  if (min === null) return undefined;
-  return max === null || max === min ? String(min) : `${min}-${max}`;
-}
-
-/** The protocol part of a rule (after `meta nfproto`), or undefined when it cannot be expressed. */
-function protocolMatch(rule: SecurityGroupRule, family: 4 | 6): string[] | undefined {
-  if (rule.protocol === null) return [];
-  let n = protocolNumber(rule.protocol);
-  if (n === undefined) return undefined;
-  if (n === 0) return []; // 'any'/hopopt-0 is stored as null by the API; be lenient
-  if (family === 6 && n === 1) n = 58;
-  const min = rule.port_range_min;
-  const max = rule.port_range_max;
-  if (n === 1 || n === 58) {
-    const kw = n === 1 ? 'icmp' : 'icmpv6';
-    const out = [`meta l4proto ${kw}`];
-    if (min !== null && min >= 0 && min <= 255) {
-      out.push(`${kw} type ${min}`);
-      if (max !== null && max >= 0 && max <= 255) out.push(`${kw} code ${max}`);
-    }
-    return out;
-  }
-  if (PORT_PROTOCOLS.has(n)) {
-    const kw = n === 6 ? 'tcp' : n === 17 ? 'udp' : undefined;
-    const out = [`meta l4proto ${kw ?? n}`];
-    const ports = portMatch(min, max);
-    if (ports !== undefined) out.push(`${kw ?? 'th'} dport ${ports}`);
-    return out;
-  }
-  return [`meta l4proto ${n}`];
-}
-
 interface Sets {
   /** set name → definition line */
   readonly defs: Map<string, string>;
   readonly groupNames: Map<string, string>;
   readonly addressGroupNames: Map<string, string>;
+  /** Collapsed rule lines per (direction, groups): ports sharing groups share the work. */
+  readonly lines: Map<string, readonly string[]>;
 }
 
 function setName(sets: Sets, kind: 'rg' | 'ag', id: string, family: 4 | 6, elements: readonly string[]): string {
@@ -194,26 +127,18 @@ function setName(sets: Sets, kind: 'rg' | 'ag', id: string, family: 4 | 6, eleme
   return `@${name}`;
 }
 
-/** One rule line (without the trailing verdict), or undefined when the rule can never match. */
-function ruleLine(rule: SecurityGroupRule, input: SgRenderInput, sets: Sets): string | undefined {
-  const family: 4 | 6 = rule.ethertype === 'IPv6' ? 6 : 4;
-  const proto = protocolMatch(rule, family);
-  if (proto === undefined) return undefined;
-  const parts = [`meta nfproto ${family === 4 ? 'ipv4' : 'ipv6'}`, ...proto];
-  const field = `${family === 4 ? 'ip' : 'ip6'} ${rule.direction === 'ingress' ? 'saddr' : 'daddr'}`;
-  if (rule.remote_ip_prefix !== null) {
-    const a = addr(rule.remote_ip_prefix);
-    if (!a || a.family !== family) return undefined;
-    if (a.prefixlen > 0) parts.push(`${field} ${a.text}`);
-  }
-  if (rule.remote_group_id !== null) {
-    parts.push(`${field} ${setName(sets, 'rg', checkId('security group id', rule.remote_group_id), family, input.members[rule.remote_group_id] ?? [])}`);
-  }
-  if (rule.remote_address_group_id !== null) {
-    const id = checkId('address group id', rule.remote_address_group_id);
-    parts.push(`${field} ${setName(sets, 'ag', id, family, input.addressGroups[id] ?? [])}`);
-  }
-  return parts.join(' ');
+/** What a port's groups allow in one direction, as collapsed nft rules (rule-sets.ts). */
+function allowLines(groups: readonly SecurityGroupInfo[], direction: 'ingress' | 'egress', input: SgRenderInput, sets: Sets): readonly string[] {
+  const key = `${direction} ${groups.map((g) => g.id).join(',')}`;
+  const cached = sets.lines.get(key);
+  if (cached) return cached;
+  const refSet: RefSet = (kind, id, family) => kind === 'rg'
+    ? setName(sets, kind, checkId('security group id', id), family, input.members[id] ?? [])
+    : setName(sets, kind, checkId('address group id', id), family, input.addressGroups[id] ?? []);
+  const rules = groups.flatMap((g) => g.rules).filter((r) => r.direction === direction);
+  const lines = collapseRules(rules.map((r) => ruleMatch(r, refSet)).filter((m): m is RuleMatch => m !== undefined));
+  sets.lines.set(key, lines);
+  return lines;
 }
 
 interface FilteredPort { readonly sg: SgPort; readonly short: string; readonly mark: number }
@@ -280,16 +205,7 @@ function filterChains(p: FilteredPort, input: SgRenderInput, sets: Sets): string
       chains.push('    udp sport 546 udp dport 547 return');
       chains.push(`    icmpv6 type ${anon(ICMPV6_EGRESS)} return`);
     }
-    const seen = new Set<string>();
-    for (const group of groups) {
-      for (const rule of group.rules) {
-        if (rule.direction !== direction) continue;
-        const line = ruleLine(rule, input, sets);
-        if (line === undefined || seen.has(line)) continue;
-        seen.add(line);
-        chains.push(`    ${line} return`);
-      }
-    }
+    for (const line of allowLines(groups, direction, input, sets)) chains.push(`    ${line} return`);
     chains.push('    drop');
     chains.push('  }');
   }
@@ -311,7 +227,7 @@ export function renderSecurityGroups(input: SgRenderInput): string {
     if (r.remote_group_id !== null) groupIds.add(r.remote_group_id);
     if (r.remote_address_group_id !== null) agIds.add(r.remote_address_group_id);
   }
-  const sets: Sets = { defs: new Map(), groupNames: shortNames(groupIds, 8), addressGroupNames: shortNames(agIds, 8) };
+  const sets: Sets = { defs: new Map(), groupNames: shortNames(groupIds, 8), addressGroupNames: shortNames(agIds, 8), lines: new Map() };
   const chains = filtered.flatMap((p) => filterChains(p, input, sets));
 
   const out: string[] = [];

@@ -128,17 +128,16 @@ test('tcp/22 from 0.0.0.0/0, port ranges, icmp type/code and other protocols', (
   const text = renderSecurityGroups(input([port(P1, '10.0.0.5', { security_group_ids: [SG_WEB] })], [web]));
   const ingress = chainLines(text, I1)!;
   assert.deepEqual(ingress.slice(5), [
-    'meta nfproto ipv4 meta l4proto tcp tcp dport 22 return',
-    'meta nfproto ipv4 meta l4proto udp udp dport 5000-5100 ip saddr 192.168.1.0/24 return',
-    'meta nfproto ipv4 meta l4proto icmp icmp type 8 icmp code 0 ip saddr 10.1.0.0/16 return',
-    'meta nfproto ipv4 meta l4proto icmp icmp type 3 return',
-    'meta nfproto ipv4 meta l4proto icmp return',
+    // One rule per shape, sorted; protocol-only rules share one set of protocol numbers.
     'meta nfproto ipv4 meta l4proto 132 th dport 9 return',
-    'meta nfproto ipv4 meta l4proto 47 return',
-    'meta nfproto ipv4 meta l4proto 112 return',
+    'meta nfproto ipv4 meta l4proto icmp icmp type 3 return',
+    'meta nfproto ipv4 meta l4proto icmp ip saddr . icmp type . icmp code { 10.1.0.0/16 . 8 . 0 } return',
+    'meta nfproto ipv4 meta l4proto tcp tcp dport 22 return',
+    'meta nfproto ipv4 meta l4proto udp ip saddr . udp dport { 192.168.1.0/24 . 5000-5100 } return',
+    'meta nfproto ipv4 meta l4proto { 1, 47, 112 } return',
     'drop',
   ]);
-  assert.deepEqual(chainLines(text, E1)!.slice(5), ['meta nfproto ipv4 meta l4proto tcp tcp dport 443 ip daddr 203.0.113.0/24 return', 'drop']);
+  assert.deepEqual(chainLines(text, E1)!.slice(5), ['meta nfproto ipv4 meta l4proto tcp ip daddr . tcp dport { 203.0.113.0/24 . 443 } return', 'drop']);
   assert.ok(!text.includes('set rg-'), 'no remote-group sets when no rule uses one');
 });
 
@@ -188,9 +187,9 @@ test('IPv6: fixed addresses, link-local, remote prefixes and ICMPv6 types', () =
   ] };
   const text = renderSecurityGroups(input([port(P1, ['10.0.0.5', '2001:db8::5'], { security_group_ids: [SG_WEB] })], [g]));
   assert.deepEqual(chainLines(text, I1)!.slice(5), [
-    'meta nfproto ipv6 meta l4proto icmpv6 icmpv6 type 128 ip6 saddr 2001:db8::/64 return',
+    'meta nfproto ipv6 meta l4proto icmpv6 icmpv6 type . icmpv6 code { 1 . 4 } return',
+    'meta nfproto ipv6 meta l4proto icmpv6 ip6 saddr . icmpv6 type { 2001:db8::/64 . 128 } return',
     'meta nfproto ipv6 meta l4proto tcp tcp dport 80-81 return',
-    'meta nfproto ipv6 meta l4proto icmpv6 icmpv6 type 1 icmpv6 code 4 return',
     'drop',
   ]);
   assert.deepEqual(chainLines(text, E1)!.slice(5), ['meta nfproto ipv6 ip6 daddr 2001:db8::1 return', 'drop']);
@@ -209,7 +208,7 @@ test('stateless groups skip conntrack; address groups become sets', () => {
     { addressGroups: { [AG]: ['10.9.0.0/16', '10.9.1.0/24', '2001:db8::/48'] } }));
   const ingress = chainLines(text, I1)!;
   assert.ok(!ingress.some((l) => l.startsWith('ct ')));
-  assert.ok(ingress.includes('meta nfproto ipv4 meta l4proto udp udp dport 53 ip saddr @ag-abcdef01-4 return'));
+  assert.ok(ingress.includes('meta nfproto ipv4 meta l4proto udp ip saddr @ag-abcdef01-4 udp dport 53 return'));
   assert.ok(chainLines(text, E1)!.includes('meta nfproto ipv6 ip6 daddr @ag-abcdef01-6 return'));
   assert.ok(text.includes('  set ag-abcdef01-4 { type ipv4_addr; flags interval; auto-merge; elements = { 10.9.0.0/16 } }'));
   assert.ok(text.includes('  set ag-abcdef01-6 { type ipv6_addr; flags interval; auto-merge; elements = { 2001:db8::/48 } }'));
@@ -226,4 +225,79 @@ test('names that would reach the ruleset are validated', () => {
   assert.throws(() => renderSecurityGroups(input([port('aa"; flush ruleset', '10.0.0.5')], [defaultGroup()])), /invalid/);
   const text = renderSecurityGroups(input([port(P1, '10.0.0.5', { allowed_address_pairs: [{ ip_address: '1.2.3.4 } accept', mac_address: 'zz' }] })], [defaultGroup()]));
   assert.ok(!text.includes('accept }') && !text.includes('1.2.3.4'), 'invalid pair addresses are left out');
+});
+
+/** Rule i of a large group: its own tcp range and its own /24 (as the dataplane bench's). */
+const scaleRule = (i: number, ethertype: 'IPv4' | 'IPv6' = 'IPv4') => rule({
+  direction: 'ingress', ethertype, protocol: i % 2 ? 'udp' : 'tcp', port_range_min: 1024 + 3 * i, port_range_max: 1025 + 3 * i,
+  remote_ip_prefix: ethertype === 'IPv4' ? `10.${100 + (i >> 8)}.${i & 255}.0/24` : `2001:db8:${i.toString(16)}::/48`,
+});
+
+test('1,000 rules collapse into one nft rule per shape; port security off still gets nothing', () => {
+  const big: SecurityGroupInfo = { id: SG_WEB, stateful: true, rules: [
+    ...Array.from({ length: 1000 }, (_, i) => scaleRule(i)),
+    ...Array.from({ length: 1000 }, (_, i) => scaleRule(i, 'IPv6')),
+    ...Array.from({ length: 100 }, (_, i) => rule({ direction: 'ingress', protocol: 'icmp', port_range_min: i % 20, remote_ip_prefix: `192.0.2.${i}` })),
+    rule({ direction: 'egress' }),
+  ] };
+  const off = port(P2, '10.0.0.6', { port_security_enabled: false, security_group_ids: [SG_WEB] });
+  const text = renderSecurityGroups(input([port(P1, '10.0.0.5', { security_group_ids: [SG_WEB] }), off], [big]));
+  const ingress = chainLines(text, I1)!.slice(5, -1);
+  assert.deepEqual(ingress.map((l) => l.slice(0, l.indexOf('{'))), [
+    'meta nfproto ipv4 meta l4proto icmp ip saddr . icmp type ',
+    'meta nfproto ipv4 meta l4proto tcp ip saddr . tcp dport ',
+    'meta nfproto ipv4 meta l4proto udp ip saddr . udp dport ',
+    'meta nfproto ipv6 meta l4proto tcp ip6 saddr . tcp dport ',
+    'meta nfproto ipv6 meta l4proto udp ip6 saddr . udp dport ',
+  ]);
+  assert.equal(ingress[1]!.split(', ').length, 500);
+  assert.ok(ingress[1]!.includes('{ 10.100.0.0/24 . 1024-1025, 10.100.2.0/24 . 1030-1031,'), ingress[1]!.slice(0, 120));
+  assert.ok(ingress[4]!.includes(' 2001:db8:3e7::/48 . 4021-4022 }'));
+  assert.ok(ingress[0]!.includes('192.0.2.0 . 0, 192.0.2.1 . 1,'));
+  assert.deepEqual(chainLines(text, E1)!.slice(5), ['meta nfproto ipv4 return', 'drop']);
+  assert.equal(chainLines(text, `ingress-${P2.slice(0, 11)}`), undefined);
+  assert.ok(!text.includes(`spoof-${P2.slice(0, 11)}`));
+});
+
+test('overlapping prefixes and port ranges become disjoint elements with the same union', () => {
+  const g: SecurityGroupInfo = { id: SG_WEB, stateful: true, rules: [
+    rule({ direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '10.0.0.0/8' }),
+    rule({ direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '10.1.0.0/16' }),
+    rule({ direction: 'ingress', protocol: 'udp', port_range_min: 20, port_range_max: 30, remote_ip_prefix: '10.0.0.0/8' }),
+    rule({ direction: 'ingress', protocol: 'udp', port_range_min: 25, port_range_max: 35, remote_ip_prefix: '10.1.0.0/16' }),
+    rule({ direction: 'ingress', protocol: 'udp', port_range_min: 31, port_range_max: 40, remote_ip_prefix: '10.0.0.0/8' }),
+    rule({ direction: 'ingress', protocol: 'gre', remote_ip_prefix: '172.16.0.0/12' }),
+    rule({ direction: 'ingress', remote_ip_prefix: '172.16.0.0/16' }),
+    rule({ direction: 'egress', protocol: 'tcp', port_range_min: 443, port_range_max: 443 }),
+    rule({ direction: 'egress', protocol: 'tcp' }),
+    rule({ direction: 'egress', protocol: 'tcp', port_range_min: 80, port_range_max: 80 }),
+  ] };
+  const text = renderSecurityGroups(input([port(P1, '10.0.0.5', { security_group_ids: [SG_WEB] })], [g]));
+  assert.deepEqual(chainLines(text, I1)!.slice(5), [
+    'meta nfproto ipv4 ip saddr . meta l4proto { 172.16.0.0/16 . 0-255, 172.17.0.0-172.31.255.255 . 47 } return',
+    'meta nfproto ipv4 meta l4proto tcp ip saddr . tcp dport { 10.0.0.0/8 . 22 } return',
+    // 20-30 and 31-40 join; the /16 adds nothing that the /8 does not already allow.
+    'meta nfproto ipv4 meta l4proto udp ip saddr . udp dport { 10.0.0.0/8 . 20-40 } return',
+    'drop',
+  ]);
+  // Protocol-only and port rules keep their own shapes (a port rule reads the transport header).
+  assert.deepEqual(chainLines(text, E1)!.slice(5), ['meta nfproto ipv4 meta l4proto 6 return', 'meta nfproto ipv4 meta l4proto tcp tcp dport { 80, 443 } return', 'drop']);
+});
+
+test('rules with a remote group or address group keep the set reference and collapse the rest', () => {
+  const AG = 'abcdef01-0000-4000-8000-000000000009';
+  const g: SecurityGroupInfo = { id: SG_DEFAULT, stateful: true, rules: [
+    rule({ direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_group_id: SG_DEFAULT }),
+    rule({ direction: 'ingress', protocol: 'tcp', port_range_min: 80, port_range_max: 90, remote_group_id: SG_DEFAULT }),
+    rule({ direction: 'ingress', protocol: 'tcp', port_range_min: 85, port_range_max: 99, remote_group_id: SG_DEFAULT }),
+    rule({ direction: 'ingress', ethertype: 'IPv6', protocol: 'icmp', remote_address_group_id: AG }),
+    rule({ direction: 'ingress', ethertype: 'IPv6', protocol: 'udp', remote_address_group_id: AG }),
+  ] };
+  const text = renderSecurityGroups(input([port(P1, '10.0.0.5'), port(P2, '10.0.0.6')], [g], { addressGroups: { [AG]: ['2001:db8::/48'] } }));
+  assert.deepEqual(chainLines(text, I1)!.slice(5), [
+    'meta nfproto ipv4 meta l4proto tcp ip saddr @rg-dddddddd-4 tcp dport { 22, 80-99 } return',
+    'meta nfproto ipv6 ip6 saddr @ag-abcdef01-6 meta l4proto { 17, 58 } return',
+    'drop',
+  ]);
+  assert.deepEqual(chainLines(text, `ingress-${P2.slice(0, 11)}`), chainLines(text, I1), 'ports with the same groups get the same rules');
 });
