@@ -3,7 +3,7 @@
 // as `metadata` (all of them) or `meta` (one key).
 import { ApiError, badRequest } from '../../core/errors.js';
 import { imageProperties, isServiceApiError, type Image, type ImagePatchOp } from '../../core/clients/index.js';
-import { failed, imageNotFound, images } from './image-routes.js';
+import { failed, images, pathImage } from './image-routes.js';
 import type { ComputeRouter, Ctx } from './router.js';
 import { METADATA_SCHEMA } from './server-metadata-routes.js';
 import { validateBody, type Schema } from './validation.js';
@@ -14,18 +14,6 @@ const METADATA_ITEMS = 128;
 
 const METADATA_BODY: Schema = { type: 'object', properties: { metadata: METADATA_SCHEMA }, required: ['metadata'], additionalProperties: false };
 const META_BODY: Schema = { type: 'object', properties: { meta: METADATA_SCHEMA }, required: ['meta'], additionalProperties: false };
-
-async function imageOf(ctx: Ctx): Promise<Image> {
-  const id = ctx.params.image_id!;
-  let image: Image | undefined;
-  try {
-    image = await images(ctx).findImage(id);
-  } catch (err) {
-    throw failed(err, id);
-  }
-  if (!image) throw imageNotFound(id);
-  return image;
-}
 
 /** Writes `wanted` as the image's properties (keys of `current` not in it removed when `replaceAll`). */
 async function write(ctx: Ctx, image: Image, current: Record<string, string>, wanted: Record<string, string>, replaceAll: boolean): Promise<Record<string, string>> {
@@ -51,12 +39,12 @@ function keyNotFound(key: string): ApiError {
 }
 
 async function list(ctx: Ctx): Promise<unknown> {
-  return { metadata: imageProperties(await imageOf(ctx)) };
+  return { metadata: imageProperties(await pathImage(ctx)) };
 }
 
 async function show(ctx: Ctx): Promise<unknown> {
   const key = ctx.params.key!;
-  const props = imageProperties(await imageOf(ctx));
+  const props = imageProperties(await pathImage(ctx));
   if (!(key in props)) throw keyNotFound(key);
   return { meta: { [key]: props[key]! } };
 }
@@ -64,14 +52,14 @@ async function show(ctx: Ctx): Promise<unknown> {
 /** POST: merged into the image's properties; the answer is all of them. */
 async function merge(ctx: Ctx): Promise<unknown> {
   const { metadata } = validateBody<{ metadata: Record<string, string> }>(ctx.body, METADATA_BODY);
-  const image = await imageOf(ctx);
+  const image = await pathImage(ctx);
   return { metadata: await write(ctx, image, imageProperties(image), metadata, false) };
 }
 
 /** PUT on the collection: the image's properties become exactly these. */
 async function replaceAll(ctx: Ctx): Promise<unknown> {
   const { metadata } = validateBody<{ metadata: Record<string, string> }>(ctx.body, METADATA_BODY);
-  const image = await imageOf(ctx);
+  const image = await pathImage(ctx);
   await write(ctx, image, imageProperties(image), metadata, true);
   return { metadata };
 }
@@ -82,14 +70,14 @@ async function setItem(ctx: Ctx): Promise<unknown> {
   const { meta } = validateBody<{ meta: Record<string, string> }>(ctx.body, META_BODY);
   if (!(key in meta)) throw badRequest('Request body and URI mismatch');
   if (Object.keys(meta).length > 1) throw badRequest('Request body contains too many items');
-  const image = await imageOf(ctx);
+  const image = await pathImage(ctx);
   await write(ctx, image, imageProperties(image), meta, false);
   return { meta };
 }
 
 async function removeItem(ctx: Ctx): Promise<unknown> {
   const key = ctx.params.key!;
-  const image = await imageOf(ctx);
+  const image = await pathImage(ctx);
   const props = imageProperties(image);
   if (!(key in props)) throw keyNotFound(key);
   const rest = { ...props };

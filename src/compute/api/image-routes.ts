@@ -64,7 +64,8 @@ async function list(ctx: Ctx, detail: boolean): Promise<unknown> {
   return { images: found.map((i) => view(ctx, i, detail)) };
 }
 
-async function show(ctx: Ctx): Promise<unknown> {
+/** The image of the path's image_id, as the caller sees it; Nova's 404 otherwise. */
+export async function pathImage(ctx: Ctx): Promise<Image> {
   const id = ctx.params.image_id!;
   let image: Image | undefined;
   try {
@@ -73,7 +74,11 @@ async function show(ctx: Ctx): Promise<unknown> {
     throw failed(err, id);
   }
   if (!image) throw imageNotFound(id);
-  return { image: view(ctx, image, true) };
+  return image;
+}
+
+async function show(ctx: Ctx): Promise<unknown> {
+  return { image: view(ctx, await pathImage(ctx), true) };
 }
 
 async function remove(ctx: Ctx): Promise<unknown> {

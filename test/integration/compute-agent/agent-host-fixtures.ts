@@ -1,8 +1,17 @@
 // What the real-QEMU agent tests share: when they can run, the Placement and image doubles a
 // compute host needs, small fixed host resources, the network service with the guest net's subnet, and the sweep that ends every guest a test
 // started (by the pidfiles of its own state directory, never by name).
-import { copyFileSync, existsSync } from 'node:fs';
-import { NetworkClient, type Image, type PlacementClient } from '../../../src/core/clients/index.js';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBus, type Bus } from '../../../src/bus/index.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { startComputeHost, type RunningComputeHost } from '../../../src/compute/agent/compute-host.js';
+import type { InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
+import { FakeConductor } from '../../support/fake-conductor.js';
+import { startGuestNet, type GuestNet } from '../compute-guest/guest-net.js';
+import { NetworkClient, type Image, type PlacementClient, type Port } from '../../../src/core/clients/index.js';
 import { userTokenAuth } from '../../../src/compute/clients.js';
 import type { HostResources } from '../../../src/compute/agent/host-resources.js';
 import type { ImageSource } from '../../../src/compute/agent/manager.js';
@@ -73,4 +82,53 @@ export async function startAgentNetwork(name: string): Promise<AgentNetwork> {
   const n = await network.createNetwork({ name, project_id: projectId });
   await network.createSubnet({ network_id: n.id, project_id: projectId, cidr: '10.93.0.0/24', ip_version: 4, gateway_ip: '10.93.0.1', dns_nameservers: ['10.93.0.1'] });
   return { netsvc, network, networkId: n.id, projectId };
+}
+
+/** One compute host on real QEMU for a test: the memory bus, the conductor double, the network and guest net. */
+export interface AgentTestHost extends AgentNetwork {
+  readonly bus: Bus;
+  readonly conductor: FakeConductor;
+  readonly net: GuestNet;
+  readonly host: RunningComputeHost;
+  readonly stateDir: string;
+  /** Stops everything and removes what the guest `uuid` left (QEMUs by pidfile, ports, files), even after a failure. */
+  close(uuid: string): Promise<void>;
+}
+
+/** Starts `name`'s host with `images` as its image service; the guest net is `guestNet` (≤ 3 characters). */
+export async function startAgentTestHost(name: string, guestNet: string, images: ImageSource): Promise<AgentTestHost> {
+  const stateDir = mkdtempSync(join(tmpdir(), `nimbus-${guestNet}-`));
+  const bus = await createBus({ driver: 'memory' });
+  const conductor = new FakeConductor(name);
+  await conductor.serve(bus);
+  const agentNet = await startAgentNetwork(`${name}-net`);
+  const net = await startGuestNet(guestNet);
+  const host = await startComputeHost({
+    bus, host: name, netns: net.netns, stateDir, logger: createLogger(process.env.NIMBUS_TEST_LOG ?? 'silent'),
+    clients: { image: images, network: agentNet.network, placement: PLACEMENT_DOUBLE },
+    vifPlugTimeoutMs: 60_000, shutdownTimeoutMs: 20_000, powerSyncIntervalMs: 3_600_000, reportIntervalMs: 3_600_000,
+    resources: testHostResources(name),
+  });
+  const close = async (uuid: string): Promise<void> => {
+    await host.stop().catch(() => undefined);
+    await destroyTestGuests(stateDir, net.netns);
+    for (const p of await agentNet.network.listPortsByDevice(uuid).catch(() => [] as Port[])) await agentNet.network.deletePort(p.id).catch(() => undefined);
+    await conductor.server?.stop().catch(() => undefined);
+    await net.close().catch(() => undefined);
+    await agentNet.netsvc.close().catch(() => undefined);
+    await bus.close().catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  return { ...agentNet, bus, conductor, net, host, stateDir, close };
+}
+
+/** A build of the 256 MiB, 1 vCPU, 1 GiB test flavor on the host's network, with a config drive. */
+export function testBuild(t: AgentNetwork & { net: GuestNet }, uuid: string, imageId: string, hostname: string): InstanceBuild {
+  return {
+    uuid, project_id: t.projectId, user_id: 'u-test', display_name: hostname, hostname,
+    flavor: { id: 1, flavorid: '1', name: 'm1.test', memory_mb: 256, vcpus: 1, root_gb: 1, ephemeral_gb: 0, swap: 0, rxtx_factor: 1, description: null, extra_specs: {} },
+    image_id: imageId, key_name: 'k1', key_data: t.net.publicKey, user_data: null, config_drive: true, metadata: {},
+    requested_networks: [{ network_id: t.networkId }], security_groups: ['default'], availability_zone: null, launch_index: 0,
+    node_uuid: randomUUID(), attempt: 1, request_id: `req-${randomUUID()}`, admin_password: null,
+  };
 }

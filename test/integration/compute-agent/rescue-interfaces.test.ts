@@ -9,22 +9,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createBus, type Bus } from '../../../src/bus/index.js';
-import { createLogger } from '../../../src/core/logger.js';
-import type { NetworkClient, Port } from '../../../src/core/clients/index.js';
-import { startComputeHost, type RunningComputeHost } from '../../../src/compute/agent/compute-host.js';
+import type { Bus } from '../../../src/bus/index.js';
+import type { NetworkClient } from '../../../src/core/clients/index.js';
+import type { RunningComputeHost } from '../../../src/compute/agent/compute-host.js';
 import { buildGuestImage, type GuestImage } from '../../../src/compute/guest-image/index.js';
-import { tapName, type InstanceBuild } from '../../../src/compute/rpc/compute-protocol.js';
+import { tapName } from '../../../src/compute/rpc/compute-protocol.js';
 import { NetnsHost } from '../../../src/hostnet/index.js';
-import { FakeConductor, type FakeServerState } from '../../support/fake-conductor.js';
-import type { NetworkHarness } from '../../support/network-harness.js';
-import { startGuestNet, waitFor, type GuestNet } from '../compute-guest/guest-net.js';
+import type { FakeConductor, FakeServerState } from '../../support/fake-conductor.js';
+import { waitFor, type GuestNet } from '../compute-guest/guest-net.js';
 import { pidAlive } from '../../support/processes.js';
-import { destroyTestGuests, guestImageSource, PLACEMENT_DOUBLE, QEMU_TEST_SKIP, startAgentNetwork, testHostResources } from './agent-host-fixtures.js';
+import { guestImageSource, QEMU_TEST_SKIP, startAgentTestHost, testBuild, type AgentTestHost } from './agent-host-fixtures.js';
 
 const HOST = 'cmp-rescue-t';
 const IMAGE_ID = 'c1a55e5e-0000-4000-8000-000000000002';
@@ -33,16 +30,13 @@ const MARKER = 'NIMBUS-OWN-DISK-MARKER';
 describe('rescue and interface hot-plug (real QEMU, real ports)', { skip: QEMU_TEST_SKIP }, () => {
   let bus: Bus;
   let conductor: FakeConductor;
-  let netsvc: NetworkHarness;
   let network: NetworkClient;
   let net: GuestNet | undefined;
-  let stateDir = '';
+  let fixture: AgentTestHost | undefined;
   let guest: GuestImage;
   let host: RunningComputeHost | undefined;
   let networkId = '';
-  let projectId = '';
   const uuid = randomUUID();
-  const logger = createLogger(process.env.NIMBUS_TEST_LOG ?? 'silent');
 
   const images = guestImageSource(IMAGE_ID, () => guest);
 
@@ -61,41 +55,19 @@ describe('rescue and interface hot-plug (real QEMU, real ports)', { skip: QEMU_T
   const ssh = (ip: string, command: string) => waitFor(`ssh ${command}`, () => net!.ssh('cirros', ip, command, 20_000), 60_000);
 
   before(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'nimbus-rs-'));
     guest = await buildGuestImage({ outDir: join(process.cwd(), 'dist', 'guest-image') });
-    bus = await createBus({ driver: 'memory' });
-    conductor = new FakeConductor(HOST);
-    await conductor.serve(bus);
-    ({ netsvc, network, networkId, projectId } = await startAgentNetwork('rescue-net'));
-    net = await startGuestNet('rs');
-    host = await startComputeHost({
-      bus, host: HOST, netns: net.netns, stateDir, logger, clients: { image: images, network, placement: PLACEMENT_DOUBLE },
-      vifPlugTimeoutMs: 60_000, shutdownTimeoutMs: 20_000, powerSyncIntervalMs: 3_600_000, reportIntervalMs: 3_600_000,
-      resources: testHostResources(HOST),
-    });
+    fixture = await startAgentTestHost(HOST, 'rs', images);
+    ({ bus, conductor, network, networkId, net, host } = fixture);
   });
 
   after(async () => {
-    await host?.stop().catch(() => undefined);
-    if (stateDir && net) await destroyTestGuests(stateDir, net.netns);
-    if (network) for (const p of await network.listPortsByDevice(uuid).catch(() => [] as Port[])) await network.deletePort(p.id).catch(() => undefined);
-    await conductor?.server?.stop().catch(() => undefined);
-    await net?.close().catch(() => undefined);
-    await netsvc?.close().catch(() => undefined);
-    await bus?.close().catch(() => undefined);
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    await fixture?.close(uuid);
   });
 
   it('rescues from a rescue disk with the own disk second, unrescues, hot-plugs and unplugs a NIC', async () => {
     const m = host!.manager;
     conductor.servers.set(uuid, { vm_state: 'building', task_state: 'spawning', power_state: 0, network_info: [] });
-    const build: InstanceBuild = {
-      uuid, project_id: projectId, user_id: 'u-test', display_name: 'rescue vm', hostname: 'rescue-vm',
-      flavor: { id: 1, flavorid: '1', name: 'm1.test', memory_mb: 256, vcpus: 1, root_gb: 1, ephemeral_gb: 0, swap: 0, rxtx_factor: 1, description: null, extra_specs: {} },
-      image_id: IMAGE_ID, key_name: 'k1', key_data: net!.publicKey, user_data: null, config_drive: true, metadata: {},
-      requested_networks: [{ network_id: networkId }], security_groups: ['default'], availability_zone: null, launch_index: 0,
-      node_uuid: randomUUID(), attempt: 1, request_id: `req-${randomUUID()}`, admin_password: null,
-    };
+    const build = testBuild(fixture!, uuid, IMAGE_ID, 'rescue-vm');
     await bus.cast({ topic: 'compute', host: HOST }, 'build_and_run_instance', { build });
     const [port] = await waitFor('the port', async () => { const p = await network.listPortsByDevice(uuid); return p.length > 0 ? p : undefined; }, 60_000);
     const ip = port!.fixed_ips[0]!.ip_address;
@@ -120,7 +92,7 @@ describe('rescue and interface hot-plug (real QEMU, real ports)', { skip: QEMU_T
     assert.equal(pidAlive(pidBefore), false, 'the own guest ended');
     assert.deepEqual((await m.files.loadRecord(uuid))?.rescue, { image_id: IMAGE_ID }, 'build.json says rescued');
     assert.ok(existsSync(m.files.rescueDiskPath(uuid)));
-    const extracted = join(stateDir, 'rescue-meta_data.json');
+    const extracted = join(fixture!.stateDir, 'rescue-meta_data.json');
     execFileSync('xorriso', ['-indev', m.files.rescueConfigDrivePath(uuid), '-osirrox', 'on', '-extract', '/openstack/latest/meta_data.json', extracted], { stdio: 'ignore' });
     const isoText = readFileSync(extracted, 'utf8');
     assert.match(isoText, /"admin_pass":\s*"rescue-pw"/, 'the rescue password on the rescue config drive');
