@@ -42,6 +42,8 @@ async function rebuild(ctx: Ctx): Promise<unknown> {
   const serverGroups = ctx.mv.atLeast('2.71');
   const extras = await loadServerExtras(ctx.deps.db, [rebuilt], { serverGroups });
   const server: Record<string, unknown> = { ...renderServer(ctx, rebuilt, extras.get(rebuilt.uuid)!, { full: ctx.mv.atLeast('2.75'), serverGroups }), adminPass };
+  // 2.54: the rebuild answer names the key pair (it may have changed).
+  if (ctx.mv.atLeast('2.54')) server.key_name = rebuilt.key_name;
   // 2.57: the rebuild answer carries the user data itself (and not as the extended attribute).
   if (ctx.mv.atLeast('2.57')) {
     delete server['OS-EXT-SRV-ATTR:user_data'];

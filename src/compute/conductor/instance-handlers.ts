@@ -5,6 +5,7 @@
 // moved away or was deleted.
 import { inTransaction, nowIso } from '../db/transaction.js';
 import { findInstanceAction, finishActionEvent, finishInstanceAction, startActionEvent } from '../domain/servers/instance-actions.js';
+import { destroyInstanceRow } from '../domain/servers/destroy-row.js';
 import { loadInstance } from '../domain/servers/lookup.js';
 import { COMPUTE_RPC_TOPIC } from '../rpc/compute-protocol.js';
 import { parseNetworkInfo } from '../rpc/vif-info.js';
@@ -137,9 +138,7 @@ export async function instanceDestroyed(deps: ConductorDeps, a: InstanceDestroye
   await dropAllocation(deps.placement.withRequestId(a.request_id), a.uuid);
   await inTransaction(deps.db, async (trx) => {
     const now = nowIso();
-    await trx.updateTable('nova_instance').set({
-      deleted: 1, deleted_at: now, terminated_at: now, vm_state: 'deleted', task_state: null, power_state: 0, updated_at: now,
-    }).where('uuid', '=', a.uuid).where('deleted', '=', 0).execute();
+    await destroyInstanceRow(trx, a.uuid, now);
     const action = await findInstanceAction(trx, a.uuid, a.request_id);
     if (action) await finishInstanceAction(trx, action.id);
   });

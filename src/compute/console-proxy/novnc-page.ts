@@ -7,7 +7,7 @@ export const NOVNC_PAGE = `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <title>Nimbus console</title>
+  <title>noVNC — Nimbus console</title>
   <style>
     body { margin: 0; background: #282828; height: 100%; display: flex; flex-direction: column; }
     html { height: 100%; }

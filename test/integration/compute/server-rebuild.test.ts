@@ -53,6 +53,7 @@ describe('server rebuild', () => {
     assert.equal(res.statusCode, 202, res.body);
     const body = res.json().server;
     assert.equal(body.adminPass, 'secret-pw');
+    assert.equal(body.key_name, 'k2', 'from 2.54 the answer names the key pair');
     assert.equal(body.name, 'rebuilt');
     assert.equal(body.image.id, second.id);
     assert.deepEqual(body.metadata, { role: 'web' });

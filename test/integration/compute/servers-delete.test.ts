@@ -70,6 +70,10 @@ describe('servers: delete', () => {
     const inst = row({ ...alice(), vm_state: 'building', task_state: 'scheduling', power_state: 0 });
     await world.compute.db.insertInto('nova_instance').values(inst).execute();
     await world.compute.db.insertInto('nova_instance_tag').values({ instance_uuid: inst.uuid, tag: 'x' }).execute();
+    const group = await world.compute.request('POST', '/v2.1/os-server-groups', { token: world.compute.alice.token, body: { server_group: { name: 'del-g', policies: ['affinity'] } } });
+    const groupId = group.json().server_group.id as string;
+    const groupRow = await world.compute.db.selectFrom('nova_server_group').select('id').where('uuid', '=', groupId).executeTakeFirstOrThrow();
+    await world.compute.db.insertInto('nova_server_group_member').values({ group_id: groupRow.id, instance_uuid: inst.uuid }).execute();
     await claim(inst);
 
     const res = await del(inst.uuid, world.compute.alice.token);
@@ -84,6 +88,9 @@ describe('servers: delete', () => {
     assert.equal(after.task_state, null);
     assert.ok(after.terminated_at !== null && after.deleted_at !== null);
     assert.deepEqual((await world.clients.placement.getAllocations(inst.uuid)).allocations, {});
+    // Nova's instance_destroy: the server leaves its group (members, and the group's quota count).
+    const shownGroup = (await world.compute.request('GET', `/v2.1/os-server-groups/${groupId}`, { token: world.compute.alice.token })).json().server_group;
+    assert.deepEqual(shownGroup.members, []);
     const actions = await world.compute.db.selectFrom('nova_instance_action').selectAll().where('instance_uuid', '=', inst.uuid).execute();
     assert.equal(actions.length, 1);
     assert.equal(actions[0]!.action, 'delete');

@@ -7,6 +7,7 @@ import { consoleAccessUrl, hashToken, isWellFormedToken } from '../../../src/com
 import { consoleTypeFor } from '../../../src/compute/domain/servers/remote-console.js';
 import { hostNameOf, originHostRefusal, originSchemeRefusal, tokenOf } from '../../../src/compute/console-proxy/handshake.js';
 import { novncFile, novncRoot } from '../../../src/compute/console-proxy/static-files.js';
+import { NOVNC_PAGE } from '../../../src/compute/console-proxy/novnc-page.js';
 import { consoleBaseUrls, parseConsoleConfig } from '../../../src/compute/console-config.js';
 import { parseComputeConfig, applyComputeEnv } from '../../../src/compute/config.js';
 import { ApiError } from '../../../src/core/errors.js';
@@ -72,6 +73,8 @@ describe('console proxy handshake', () => {
   it('serves noVNC\'s library files and nothing else of the disk', async () => {
     const root = novncRoot();
     assert.match(String(await novncFile(root, '/core/rfb.js')), /export default class RFB/);
+    // Tempest's test_novnc takes the page for noVNC's only if it names it.
+    assert.match(NOVNC_PAGE, /<html[^>]*>[\s\S]*noVNC[\s\S]*<\/html>/);
     for (const bad of ['/core/../package.json', '/../../etc/passwd', '/core/%2e%2e/%2e%2e/package.json', '/README.md', '/core/', '/core/nope.js', '/%E0%A4%A']) {
       assert.equal(await novncFile(root, bad), undefined, bad);
     }

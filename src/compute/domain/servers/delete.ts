@@ -12,6 +12,7 @@ import { COMPUTE_RPC_TOPIC } from '../../rpc/compute-protocol.js';
 import { serviceIsUp } from '../availability-zones.js';
 import type { Caller } from '../caller.js';
 import { getComputeService } from '../services.js';
+import { destroyInstanceRow } from './destroy-row.js';
 import { finishInstanceAction, INSTANCE_ACTION, recordInstanceAction } from './instance-actions.js';
 import { checkNotLocked, instanceNotFound, systemMetadataOf } from './lookup.js';
 import { confirmResize } from './resize.js';
@@ -64,11 +65,7 @@ export async function deleteServer(deps: ComputeDeps, caller: Caller, row: Insta
   if (row.vm_state === 'shelved_offloaded' && shelvedImage !== undefined) await deps.clients.image.deleteImage(shelvedImage).catch(() => undefined);
   await inTransaction(deps.db, async (trx) => {
     const now = nowIso();
-    await trx.updateTable('nova_instance').set({
-      vm_state: 'deleted', task_state: null, terminated_at: now, deleted: 1, deleted_at: now, updated_at: now,
-    }).where('uuid', '=', row.uuid).execute();
-    // Tags go with the server (instance_destroy hard-deletes them); the rest stays for the records.
-    await trx.deleteFrom('nova_instance_tag').where('instance_uuid', '=', row.uuid).execute();
+    await destroyInstanceRow(trx, row.uuid, now);
     await finishInstanceAction(trx, actionId);
   });
   // _local_delete_cleanup: a failure leaves the allocation for the operator, as Nova logs and goes on.

@@ -21,10 +21,22 @@ import type { Enforcer } from '../../../core/policy/index.js';
 
 // ---- the query schema (schemas/servers.py index_query*) ----------------------------------
 
+/**
+ * A Python pattern as a JS RegExp: Unicode mode where it compiles, else the legacy mode, which —
+ * like Python's re — accepts escapes of characters that need none (`\-`, as Tempest sends).
+ */
+function pyRegExp(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch {
+    return new RegExp(pattern);
+  }
+}
+
 function regexFormat(name: string): (value: string) => string | undefined {
   return (value) => {
     try {
-      new RegExp(value, 'u');
+      pyRegExp(value);
       return undefined;
     } catch {
       return `Invalid input for query parameters ${name}. Value: ${value}. '${value}' is not a 'regex'`;
@@ -131,11 +143,11 @@ function looseBoolean(text: string): boolean {
 /** Python's re.search / re.match with a JS RegExp (the schema already proved it compiles). */
 function search(pattern: string, value: string | number | null): boolean {
   if (value === null) return false;
-  return new RegExp(pattern, 'u').test(String(value));
+  return pyRegExp(pattern).test(String(value));
 }
 
 function matchStart(pattern: string, value: string): boolean {
-  return new RegExp(`^(?:${pattern})`, 'u').test(value);
+  return pyRegExp(`^(?:${pattern})`).test(value);
 }
 
 /** Row values the regex filters read (filter name → value). */
